@@ -1,0 +1,37 @@
+"""Activation layers: ReLU, Sigmoid, Tanh, and a Softmax for completeness.
+
+Input and output have the same (any) shape; none has parameters.
+"""
+
+from __future__ import annotations
+
+from .. import functional as F
+from .module import Stateless
+
+
+class ReLU(Stateless):
+    """``out = max(x, 0)``; any shape in, the same shape out."""
+
+    _forward, _backward = F.relu_forward, F.relu_backward
+
+
+class Sigmoid(Stateless):
+    """``out = 1 / (1 + exp(-x))``; any shape in, the same shape out."""
+
+    _forward, _backward = F.sigmoid_forward, F.sigmoid_backward
+
+
+class Tanh(Stateless):
+    """``out = tanh(x)``; any shape in, the same shape out."""
+
+    _forward, _backward = F.tanh_forward, F.tanh_backward
+
+
+class Softmax(Stateless):
+    """Softmax over classes: (N, K) scores in, (N, K) probabilities out.
+
+    For training, use :class:`SoftmaxCrossEntropyLoss` on the raw scores instead:
+    it is numerically stable and its gradient is simply ``p - y``.
+    """
+
+    _forward, _backward = F.softmax_forward, F.softmax_backward

@@ -1,0 +1,51 @@
+"""Linear (fully connected) layer."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import functional as F
+from ..init import initialize
+from .module import Module
+
+
+class Linear(Module):
+    """Fully connected layer: ``out = x.reshape(N, D) @ w + b``.
+
+    Input (N, d_1, ..., d_k) with ``D = d_1 * ... * d_k``; output (N, M).
+
+    Parameters
+    ----------
+    in_features : int
+        D.
+    out_features : int
+        M.
+    rng : numpy.random.Generator
+        Draws the initial weights.
+    bias : bool
+    init : str or callable
+        ``"he"`` (default, for ReLU networks), ``"xavier"``, or any initialiser
+        from :mod:`cnnlab.init`; the bias starts at zero.
+    dtype : numpy dtype, default float32
+
+    Attributes
+    ----------
+    params : ``"w"`` (D, M) and ``"b"`` (M,)
+    """
+
+    def __init__(self, in_features, out_features, *, rng, bias=True, init="he", dtype=np.float32):
+        super().__init__()
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        self._set_param("w", initialize((self.in_features, self.out_features), init, rng, dtype))
+        if bias:
+            self._set_param("b", np.zeros(self.out_features, dtype=dtype))
+
+    def forward(self, x):
+        out, self._cache = F.linear_forward(x, self.params["w"], self.params.get("b"))
+        return out
+
+    def backward(self, dout):
+        return self._keep_grads(F.linear_backward(dout, self._take_cache()))
+
+    def extra_repr(self):
+        return f"{self.in_features}, {self.out_features}, bias={'b' in self.params}"

@@ -1,0 +1,38 @@
+"""The loss layer."""
+
+from __future__ import annotations
+
+from .. import functional as F
+
+
+class SoftmaxCrossEntropyLoss:
+    """Softmax followed by mean cross-entropy, as one numerically stable step.
+
+    ``loss = forward(scores, y)`` with scores (N, K) and y integer labels (N,) or
+    one-hot rows (N, K); ``backward()`` returns ``dscores`` (N, K), equal to
+    ``(softmax(scores) - y) / N``.
+    """
+
+    def __init__(self):
+        self._cache = None
+
+    def forward(self, scores, y):
+        loss, self._cache = F.softmax_cross_entropy_forward(scores, y)
+        return loss
+
+    __call__ = forward
+
+    def backward(self, dout=1.0):
+        if self._cache is None:
+            raise RuntimeError("SoftmaxCrossEntropyLoss.backward: call forward first")
+        return F.softmax_cross_entropy_backward(dout, self._cache).dx
+
+    @property
+    def probabilities(self):
+        """Softmax probabilities (N, K) of the last forward."""
+        if self._cache is None:
+            raise RuntimeError("SoftmaxCrossEntropyLoss: no forward yet")
+        return self._cache[0]
+
+    def __repr__(self):
+        return "SoftmaxCrossEntropyLoss()"
