@@ -146,9 +146,10 @@ def _dout_rows(dout, cache):
     return _to_rows(dout) if cache.spatial else dout
 
 
-def _grads(dx_rows, dgamma, dbeta, cache):
+def _grads(dx_rows, dout_rows, cache):
+    """Assemble the gradients: ``dgamma = sum(dout * x_hat)``, ``dbeta = sum(dout)``."""
     dx = _from_rows(dx_rows, cache.x_shape) if cache.spatial else dx_rows
-    return BatchNormGrads(dx, dgamma, dbeta)
+    return BatchNormGrads(dx, (dout_rows * cache.x_hat).sum(axis=0), dout_rows.sum(axis=0))
 
 
 def batchnorm_backward(dout, cache):
@@ -172,14 +173,12 @@ def batchnorm_backward(dout, cache):
     """
     dout_rows = _dout_rows(dout, cache)
     x_hat, inv_std = cache.x_hat, cache.inv_std
-    dgamma = (dout_rows * x_hat).sum(axis=0)
-    dbeta = dout_rows.sum(axis=0)
     g = dout_rows * cache.gamma
     if not cache.train:
-        return _grads(g * inv_std, dgamma, dbeta, cache)
+        return _grads(g * inv_std, dout_rows, cache)
     m = x_hat.shape[0]
     dx_rows = (inv_std / m) * (m * g - g.sum(axis=0) - x_hat * (g * x_hat).sum(axis=0))
-    return _grads(dx_rows, dgamma, dbeta, cache)
+    return _grads(dx_rows, dout_rows, cache)
 
 
 def batchnorm_backward_graph(dout, cache):
@@ -193,11 +192,10 @@ def batchnorm_backward_graph(dout, cache):
     """
     dout_rows = _dout_rows(dout, cache)
     x_hat, inv_std = cache.x_hat, cache.inv_std
-    dgamma = (dout_rows * x_hat).sum(axis=0)
-    dbeta = dout_rows.sum(axis=0)
+    # out = gamma * x_hat + beta
     dx_hat = dout_rows * cache.gamma
     if not cache.train:
-        return _grads(dx_hat * inv_std, dgamma, dbeta, cache)
+        return _grads(dx_hat * inv_std, dout_rows, cache)
     m = x_hat.shape[0]
     xc = x_hat / inv_std  # x - mu, recovered from the cache
     # x_hat = xc * inv_std: two paths
@@ -210,7 +208,7 @@ def batchnorm_backward_graph(dout, cache):
     # xc = x - mu, mu = mean(x)
     dmu = -dxc.sum(axis=0)
     dx_rows = dxc + dmu / m
-    return _grads(dx_rows, dgamma, dbeta, cache)
+    return _grads(dx_rows, dout_rows, cache)
 
 
 spatial_batchnorm_backward = batchnorm_backward  # one backward serves both forwards

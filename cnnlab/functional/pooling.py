@@ -63,6 +63,12 @@ def _pad(x, pad, value):
     return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
 
 
+def _zeros_padded(cache, dtype):
+    """A zero gradient of the padded input's shape, (N, C, H + 2*PH, W + 2*PW)."""
+    n, c, h, w = cache.x_shape
+    return np.zeros((n, c, h + 2 * cache.pad[0], w + 2 * cache.pad[1]), dtype=dtype)
+
+
 def _unpad(x_padded, pad, x_shape):
     (ph, pw) = pad
     return x_padded[:, :, ph:ph + x_shape[2], pw:pw + x_shape[3]]
@@ -128,8 +134,7 @@ def max_pool_backward_naive(dout, cache):
     check_dout("max_pool", dout, cache.out_shape)
     n_examples, channels, h_out, w_out = cache.out_shape
     (kh, kw), (sh, sw) = cache.kernel_size, cache.stride
-    n, c, h, w = cache.x_shape
-    dx_padded = np.zeros((n, c, h + 2 * cache.pad[0], w + 2 * cache.pad[1]), dtype=dout.dtype)
+    dx_padded = _zeros_padded(cache, dout.dtype)
     for n in range(n_examples):
         for c in range(channels):
             for i in range(h_out):
@@ -175,8 +180,7 @@ def max_pool_backward(dout, cache):
         ``dx``, shape (N, C, H, W).
     """
     check_dout("max_pool", dout, cache.out_shape)
-    n, c, h, w = cache.x_shape
-    dx_padded = np.zeros((n, c, h + 2 * cache.pad[0], w + 2 * cache.pad[1]), dtype=dout.dtype)
+    dx_padded = _zeros_padded(cache, dout.dtype)
     for k, rows, cols in _window_offsets(cache):
         dx_padded[:, :, rows, cols] += np.where(cache.argmax == k, dout, 0)
     return InputGrads(_unpad(dx_padded, cache.pad, cache.x_shape))
@@ -224,8 +228,7 @@ def avg_pool_backward_naive(dout, cache):
     check_dout("avg_pool", dout, cache.out_shape)
     n_examples, channels, h_out, w_out = cache.out_shape
     (kh, kw), (sh, sw) = cache.kernel_size, cache.stride
-    n, c, h, w = cache.x_shape
-    dx_padded = np.zeros((n, c, h + 2 * cache.pad[0], w + 2 * cache.pad[1]), dtype=dout.dtype)
+    dx_padded = _zeros_padded(cache, dout.dtype)
     for n in range(n_examples):
         for c in range(channels):
             for i in range(h_out):
@@ -256,8 +259,7 @@ def avg_pool_backward(dout, cache):
         ``dx``, shape (N, C, H, W).
     """
     check_dout("avg_pool", dout, cache.out_shape)
-    n, c, h, w = cache.x_shape
-    dx_padded = np.zeros((n, c, h + 2 * cache.pad[0], w + 2 * cache.pad[1]), dtype=dout.dtype)
+    dx_padded = _zeros_padded(cache, dout.dtype)
     share = dout / (cache.kernel_size[0] * cache.kernel_size[1])
     for _, rows, cols in _window_offsets(cache):
         dx_padded[:, :, rows, cols] += share

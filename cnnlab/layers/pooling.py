@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import functional as F
+from .._checks import pair
 from .module import Module
 
 
@@ -11,6 +12,12 @@ class _Pool(Module):
 
     def __init__(self, kernel_size=2, stride=None, pad=0, *, naive=False):
         super().__init__()
+        layer = type(self).__name__
+        # checked now, so a typo fails where the network is built, not at the first batch
+        pair(layer, "kernel_size", kernel_size, minimum=1)
+        if stride is not None:
+            pair(layer, "stride", stride, minimum=1)
+        pair(layer, "pad", pad, minimum=0)
         self.kernel_size, self.stride, self.pad, self.naive = kernel_size, stride, pad, bool(naive)
 
     def forward(self, x):
