@@ -51,11 +51,15 @@ def check_value(answer, expected, what="your answer", *, rtol=1e-6, atol=1e-12) 
     Parameters
     ----------
     answer, expected : float or array_like
+        ``answer`` may also be a function of no arguments that computes it, so
+        that a stub raising ``NotImplementedError`` counts as not attempted.
     what : str
         How to name the answer in the verdict.
     rtol, atol : float
         Tolerances, as in ``numpy.allclose``.
     """
+    if callable(answer):
+        answer = answer()
     if answer is None or answer is Ellipsis:
         _your_turn(what)
         return

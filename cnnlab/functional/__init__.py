@@ -25,7 +25,7 @@ from .linear import LinearGrads, linear_backward, linear_forward
 from .pooling import (PoolCache, avg_pool_backward, avg_pool_backward_naive, avg_pool_forward,
                       avg_pool_forward_naive, max_pool_backward, max_pool_backward_naive,
                       max_pool_forward, max_pool_forward_naive)
-from .softmax import (softmax_backward, softmax_backward_jacobian, softmax_cross_entropy_backward,
+from .softmax import (log_softmax, softmax_backward, softmax_backward_jacobian, softmax_cross_entropy_backward,
                       softmax_cross_entropy_forward, softmax_forward, softmax_jacobian)
 
 __all__ = [
@@ -35,7 +35,7 @@ __all__ = [
     "batchnorm_backward", "batchnorm_backward_graph", "batchnorm_forward",
     "col2im", "conv2d_backward", "conv2d_backward_naive", "conv2d_forward", "conv2d_forward_naive",
     "dropout_backward", "dropout_forward", "flatten_backward", "flatten_forward", "im2col",
-    "linear_backward", "linear_forward",
+    "linear_backward", "linear_forward", "log_softmax",
     "max_pool_backward", "max_pool_backward_naive", "max_pool_forward", "max_pool_forward_naive",
     "relu_backward", "relu_forward", "sigmoid_backward", "sigmoid_forward",
     "softmax_backward", "softmax_backward_jacobian", "softmax_cross_entropy_backward",

@@ -14,13 +14,24 @@ from .._checks import check_dout, check_float_array, check_ndim, shape_str
 from ._grads import InputGrads
 
 
-def _log_softmax(x):
-    """``log(softmax(x))`` by the log-sum-exp trick.
+def log_softmax(x):
+    """``log(softmax(x))`` along axis 1, by the log-sum-exp trick.
 
-    Subtracting each row's maximum changes nothing mathematically, since
-    softmax(x) = softmax(x - c), but keeps every ``exp`` argument <= 0, so
-    ``exp`` cannot overflow and the largest term is exactly 1.
+    ``log softmax(x)_i = x_i - log sum_j exp(x_j)``. Subtracting each row's
+    maximum first changes nothing mathematically, since softmax(x) =
+    softmax(x - c), but keeps every ``exp`` argument <= 0, so ``exp`` cannot
+    overflow and the largest term is exactly 1.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, K)
+
+    Returns
+    -------
+    ndarray, shape (N, K)
     """
+    check_float_array("log_softmax", "x", x)
+    check_ndim("log_softmax", "x", x, 2, "(N, K)")
     shifted = x - x.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
@@ -42,7 +53,7 @@ def softmax_forward(x):
     """
     check_float_array("softmax", "x", x)
     check_ndim("softmax", "x", x, 2, "(N, K)")
-    out = np.exp(_log_softmax(x))
+    out = np.exp(log_softmax(x))
     return out, out
 
 
@@ -158,7 +169,7 @@ def softmax_cross_entropy_forward(x, y):
     if num_examples == 0:
         raise ValueError(f"{layer}: expected at least one example, got x of shape {shape_str(x.shape)}")
     targets = _targets_as_distribution(layer, y, num_examples, num_classes, x.dtype)
-    log_p = _log_softmax(x)
+    log_p = log_softmax(x)
     # where a target is 0, log_p may be -inf in float32: 0 * -inf would be NaN
     loss = -(targets * np.where(targets > 0, log_p, 0)).sum() / num_examples
     return loss, (np.exp(log_p), targets)
