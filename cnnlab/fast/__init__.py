@@ -1,0 +1,41 @@
+"""The fast path: LeNet-5 training at PyTorch's speed, in NumPy.
+
+``LeNet5(..., fast=True)`` computes with these kernels; its parameters,
+gradients, ``state_dict()`` and NCHW interface stay those of the reference
+model (tests check that both agree to 1e-10 in float64). What makes it fast,
+each measured on LeNet-5 on a 2-core CPU:
+
+* **layout** (:mod:`~cnnlab.fast.layout`): inside, arrays are (C, H, W, N),
+  the batch innermost, so im2col's shifted windows are long contiguous runs
+  (3x faster than NCHW);
+* **convolution** (:mod:`~cnnlab.fast.conv`): im2col and col2im as loops over
+  the kernel offsets (col2im 1.6x faster than ``np.add.at``), ``matmul``
+  rather than ``einsum`` (2x), conv1's skinny products in pieces of 4,096
+  columns (2-3x), each piece of its unrolled input built just before use;
+* **pooling** (:mod:`~cnnlab.fast.pool`): max of strided sub-grids (2x faster
+  than reshape-and-max), with ReLU and the conv bias moved after the pooling
+  where they touch 4x fewer numbers (:class:`~cnnlab.fast.stages.ConvReLUMaxPool`);
+* **masks, not np.where** (:class:`~cnnlab.fast.stages.ReLU`): ``dout * mask``
+  instead of ``np.where(mask, dout, 0)``, 10x faster on random masks;
+* **memory** (:mod:`~cnnlab.fast.malloc`): glibc is told to keep freed blocks
+  instead of returning them to the OS on every step (a prototype lost 2.5x
+  there). Importing this package does that, on glibc Linux only;
+  ``CNNLAB_NO_MALLOPT=1`` turns it off.
+
+``benchmarks/bench_train.py`` measures the whole against PyTorch.
+"""
+
+from .conv import col2im_chwn, conv2d_backward_chwn, conv2d_forward_chwn, im2col_chwn
+from .layout import chwn_to_nchw, nchw_to_chwn
+from .lenet import FastLeNetPath, build_stages
+from .malloc import tune_malloc
+from .pool import (avg_pool_backward_chwn, avg_pool_forward_chwn, max_pool_backward_chwn,
+                   max_pool_forward_chwn)
+
+#: True when glibc's thresholds were raised at import (see :mod:`cnnlab.fast.malloc`).
+MALLOC_TUNED = tune_malloc()
+
+__all__ = ["FastLeNetPath", "MALLOC_TUNED", "avg_pool_backward_chwn", "avg_pool_forward_chwn",
+           "build_stages", "chwn_to_nchw", "col2im_chwn", "conv2d_backward_chwn",
+           "conv2d_forward_chwn", "im2col_chwn", "max_pool_backward_chwn", "max_pool_forward_chwn",
+           "nchw_to_chwn", "tune_malloc"]
