@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from cnnlab.datasets import load_mnist
+from cnnlab.datasets import RandomShift, load_mnist
 from cnnlab.models import MLP, LeNet5
 from cnnlab.optim import SGD, Adam, RMSProp
 from cnnlab.optim.schedules import CosineSchedule, ExponentialSchedule, LinearWarmup
@@ -90,6 +90,19 @@ def test_resume_is_exact_for_every_optimizer(data, tmp_path, opt_cls):
     resumed = mlp_setup(opt_cls)
     history_resumed = train(resumed, data, 3, resume=tmp_path / "c.npz")
     assert_same_run(straight, resumed, history_straight, history_resumed)
+
+
+def test_resume_is_exact_with_augmentation(data, tmp_path):
+    shift = RandomShift(2)  # draws from fit's rng, whose state the checkpoint keeps
+    straight = mlp_setup()
+    history_straight = train(straight, data, 3, augment=shift)
+    first = mlp_setup()
+    train(first, data, 1, checkpoint=tmp_path / "c.npz", augment=shift)
+    resumed = mlp_setup()
+    history_resumed = train(resumed, data, 3, resume=tmp_path / "c.npz", augment=shift)
+    assert_same_run(straight, resumed, history_straight, history_resumed)
+    with pytest.raises(ValueError, match=r"augment: saved 'RandomShift\(max_shift=2\)', now None"):
+        train(mlp_setup(), data, 3, resume=tmp_path / "c.npz")
 
 
 def test_checkpoint_contents_load_without_pickle(data, tmp_path):

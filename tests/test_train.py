@@ -280,7 +280,7 @@ def test_predict_and_evaluate_use_eval_mode_and_restore_it(small):
 
 @pytest.mark.parametrize("change, error, message", [
     (dict(epochs=3), TypeError, r"fit: unknown option 'epochs' \(did you mean 'num_epochs'\?\); expected "
-                                r"one of \['batch_size', 'callbacks', 'checkpoint'"),
+                                r"one of \['augment', 'batch_size', 'callbacks'"),
     (dict(num_epochs=0), ValueError, r"fit: expected num_epochs >= 1, got 0"),
     (dict(batch_size=2.5), TypeError, r"fit: expected batch_size to be an int"),
     (dict(rng=0), TypeError, r"fit: expected rng to be a numpy.random.Generator"),
@@ -289,6 +289,7 @@ def test_predict_and_evaluate_use_eval_mode_and_restore_it(small):
     (dict(optimizer="adam"), TypeError, r"fit: expected optimizer to be a cnnlab.optim optimizer"),
     (dict(progress="yes"), TypeError, r"fit: expected progress to be True or False"),
     (dict(early_stopping=3), TypeError, r"fit: expected early_stopping to be None or an EarlyStopping"),
+    (dict(augment=2), TypeError, r"fit: expected augment to be None or a callable \(x_batch, rng\)"),
 ])
 def test_bad_options(small, change, error, message):
     model = mlp()

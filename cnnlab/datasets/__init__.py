@@ -22,9 +22,11 @@ Modules, one idea each: :mod:`~cnnlab.datasets.idx` (the file format),
 :mod:`~cnnlab.datasets.checksums`, :mod:`~cnnlab.datasets.sources` (where to
 look), :mod:`~cnnlab.datasets.download`, :mod:`~cnnlab.datasets.sample`,
 :mod:`~cnnlab.datasets.splits`, :mod:`~cnnlab.datasets.loaders`,
-:mod:`~cnnlab.datasets.batches`, :mod:`~cnnlab.datasets.dataset`.
+:mod:`~cnnlab.datasets.batches`, :mod:`~cnnlab.datasets.augment`,
+:mod:`~cnnlab.datasets.dataset`.
 """
 
+from .augment import RandomShift
 from .batches import count_minibatches, iterate_minibatches
 from .dataset import Dataset
 from .download import download_dataset, download_file
@@ -43,7 +45,7 @@ from .splits import select_classes, stratified_subset, train_val_split
 
 __all__ = [
     "load_mnist", "load_fashion_mnist", "Dataset",
-    "iterate_minibatches", "count_minibatches",
+    "iterate_minibatches", "count_minibatches", "RandomShift",
     "select_classes", "stratified_subset", "train_val_split",
     "read_idx", "write_idx",
     "download_dataset", "download_file", "cache_root",

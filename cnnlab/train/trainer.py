@@ -4,7 +4,8 @@ One epoch, in order:
 
 1. draw a fresh permutation of the training set from ``rng`` and cut it into
    mini-batches (every example once per epoch, sampling without replacement);
-2. for each batch: set ``optimizer.lr = schedule(progress)``, forward, loss
+2. for each batch: augment it if asked (``augment(xb, rng)``), set
+   ``optimizer.lr = schedule(progress)``, forward, loss
    (stop with :class:`NonFiniteLossError` if it is NaN or infinite, before
    the bad step changes any weight), backward, ``optimizer.step()``, record
    the step in the :class:`~cnnlab.train.History`;
@@ -43,7 +44,7 @@ __all__ = ["fit", "NonFiniteLossError"]
 
 _OPTIONS = ("optimizer", "num_epochs", "batch_size", "rng", "schedule", "loss", "callbacks",
             "early_stopping", "checkpoint", "checkpoint_every", "resume", "progress",
-            "eval_batch_size", "drop_last")
+            "eval_batch_size", "drop_last", "augment")
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -84,9 +85,10 @@ def _split(data, name):
     return x, y
 
 
-def _fingerprint(x, y, batch_size, drop_last) -> dict:
+def _fingerprint(x, y, batch_size, drop_last, augment) -> dict:
     """What a resumed run must share with the saved one to continue it exactly."""
     return {"batch_size": batch_size, "drop_last": drop_last, "n_train": int(y.shape[0]),
+            "augment": None if augment is None else repr(augment),
             "train_labels_crc32": zlib.crc32(np.ascontiguousarray(y).tobytes()),
             "input_shape": list(x.shape[1:])}
 
@@ -110,7 +112,8 @@ def _fmt(value, spec=".4f"):
 
 def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None, loss=None,
         callbacks=(), early_stopping=None, checkpoint=None, checkpoint_every=1, resume=None,
-        progress=True, eval_batch_size=DEFAULT_BATCH_SIZE, drop_last=False, **unknown) -> History:
+        progress=True, eval_batch_size=DEFAULT_BATCH_SIZE, drop_last=False, augment=None,
+        **unknown) -> History:
     """Train ``model`` on ``data`` for ``num_epochs`` epochs of shuffled mini-batches.
 
     Parameters
@@ -159,6 +162,9 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
         Batch size for evaluation (does not change results).
     drop_last : bool
         Skip the last, smaller batch of each epoch.
+    augment : callable ``(x_batch, rng) -> new x_batch``, optional
+        Applied to every training batch with ``rng``, e.g.
+        :class:`cnnlab.datasets.RandomShift`; never to evaluation data.
 
     Returns
     -------
@@ -200,6 +206,9 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
     progress = check_bool(func, "progress", progress)
     drop_last = check_bool(func, "drop_last", drop_last)
     callbacks = as_callbacks(callbacks, func)
+    if augment is not None and not callable(augment):
+        raise TypeError(f"{func}: expected augment to be None or a callable (x_batch, rng) -> "
+                        f"x_batch, e.g. RandomShift(2), got {type(augment).__name__}")
     loss_fn = SoftmaxCrossEntropyLoss() if loss is None else loss
     if not (callable(getattr(loss_fn, "forward", None)) and callable(getattr(loss_fn, "backward", None))):
         raise TypeError(f"{func}: expected loss to have forward(scores, y) and backward(), got "
@@ -229,7 +238,7 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
         raise ValueError(f"{func}: drop_last=True with batch_size={batch_size} > {y_train.shape[0]} "
                          f"training examples leaves no batch")
     generators = generators_of(rng, model)
-    fingerprint = _fingerprint(x_train, y_train, batch_size, drop_last)
+    fingerprint = _fingerprint(x_train, y_train, batch_size, drop_last, augment)
 
     # -- start or resume -------------------------------------------------------------------------
     history, start_epoch, stopped = History(), 0, False
@@ -242,7 +251,7 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
                    if saved[k] != fingerprint[k]]
         if changed:
             raise ValueError(f"{func}: cannot resume from {resume} exactly: the training setup differs "
-                             f"({'; '.join(changed)}); use the same data and batch size")
+                             f"({'; '.join(changed)}); use the same data, batch size and augmentation")
         ckpt.restore(model=model, optimizer=optimizer, schedule=schedule,
                      early_stopping=early_stopping, generators=generators)
         history = ckpt.history or History()
@@ -277,6 +286,8 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
                                           drop_last=drop_last)
             for index, (xb, yb) in enumerate(batches):
                 step += 1
+                if augment is not None:
+                    xb = augment(xb, rng)
                 if schedule is not None:
                     optimizer.lr = schedule(epoch - 1 + index / steps_per_epoch)
                 scores = model.forward(xb)
