@@ -39,6 +39,30 @@ def _column(values):
     return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
+def _smoothing_window(step_epochs) -> int:
+    """About a twentieth of an epoch of steps: smooth enough to read, short enough to follow."""
+    if step_epochs.size < 2 or not np.isfinite(step_epochs[-1]) or step_epochs[-1] <= 0:
+        return 1
+    steps_per_epoch = step_epochs.size / step_epochs[-1]
+    return int(min(max(1, steps_per_epoch // 20), step_epochs.size))
+
+
+def _moving_average(y, window):
+    cumulative = np.cumsum(np.insert(y, 0, 0.0))
+    return (cumulative[window:] - cumulative[:-window]) / window
+
+
+def _zoom_on_epochs(axis, metric, per_epoch):
+    """Frame the per-epoch curves, which carry the lesson; the noisy per-step values may leave it."""
+    values = np.concatenate(per_epoch) if per_epoch else np.array([])
+    values = values[np.isfinite(values)]
+    if metric == "acc":
+        low = 0.0 if values.size == 0 else max(0.0, values.min() - 0.5 * (1.0 - values.min()) - 0.01)
+        axis.set_ylim(low, 1.0)
+    elif values.size:
+        axis.set_ylim(0.0, 1.5 * values.max())
+
+
 def plot_history(history, ax=None, *, metrics=("loss", "acc"), steps=True):
     """Learning curves: loss and accuracy against epochs, for train, val and test.
 
@@ -49,7 +73,9 @@ def plot_history(history, ax=None, *, metrics=("loss", "acc"), steps=True):
         One Axes per metric; None draws on a new figure, one panel per metric.
     metrics : sequence of {"loss", "acc"}
     steps : bool
-        Also draw the per-step training values, faint, behind the per-epoch curves.
+        Also draw the per-step training values, faint, and their moving average
+        over about a twentieth of an epoch, behind the per-epoch curves. The
+        axes frame the per-epoch curves.
 
     Returns
     -------
@@ -72,18 +98,23 @@ def plot_history(history, ax=None, *, metrics=("loss", "acc"), steps=True):
     x = _column(epochs["epoch"])
     for axis, metric in zip(axes, metrics):
         if steps and data.get("steps") and data["steps"]["step"]:
-            axis.plot(_column(data["steps"]["epoch"]), _column(data["steps"][metric]), color="C0",
-                      alpha=0.25, linewidth=0.8, label="train (per step)")
+            step_x, step_y = _column(data["steps"]["epoch"]), _column(data["steps"][metric])
+            axis.plot(step_x, step_y, color="C0", alpha=0.15, linewidth=0.6, label="train (per step)")
+            window = _smoothing_window(step_x)
+            if window > 1:
+                axis.plot(step_x[window - 1:], _moving_average(step_y, window), color="C0",
+                          alpha=0.5, linewidth=1.0, label=f"train (mean of {window} steps)")
+        per_epoch = []
         for split, color in _SPLITS:
             y = _column(epochs[f"{split}_{metric}"])
             if y.size and not np.all(np.isnan(y)):
                 axis.plot(x, y, "o-", color=color, markersize=3, label=split)
+                per_epoch.append(y)
         axis.set_xlabel("epoch")
         axis.set_ylabel(_METRICS[metric])
         axis.set_title(_METRICS[metric])
         axis.grid(True, alpha=0.3)
-        if metric == "acc":
-            axis.set_ylim(top=1.0)
+        _zoom_on_epochs(axis, metric, per_epoch)
         if axis.get_legend_handles_labels()[0]:
             axis.legend(fontsize="small")
     return fig

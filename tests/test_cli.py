@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from cnnlab.cli import DEFAULTS, FILES, build_parser, main
+from cnnlab.cli import DEFAULTS, FILES, build_model, build_parser, main
 from cnnlab.train import History, load_checkpoint
 
 TINY = ["train", "--model", "mlp", "--dataset", "mnist-sample", "--n-train", "300", "--n-test", "200",
@@ -91,6 +91,18 @@ def test_lenet5_cli_run_with_fast_flag(tmp_path, capsys):
     out = tmp_path / "lenet"
     assert main(["train", "--model", "lenet5", "--dataset", "mnist-sample", "--n-train", "128",
                  "--n-test", "64", "--epochs", "1", "--batch-size", "32", "--fast", "--batchnorm",
-                 "--no-progress", "--out", str(out)]) == 0
+                 "--augment-shift", "2", "--no-progress", "--out", str(out)]) == 0
     assert "test accuracy:" in capsys.readouterr().out
     assert "model/bn1.running_var" in {f"model/{k}" for k in load_checkpoint(out / "checkpoint.npz").model}
+
+
+def test_lenet5_trains_on_the_fast_path_unless_told_not_to():
+    rng = np.random.default_rng(0)
+    assert build_model({**DEFAULTS, "model": "lenet5"}, rng).config["fast"] is True
+    assert build_model({**DEFAULTS, "model": "lenet5", "fast": False}, rng).config["fast"] is False
+
+
+def test_a_negative_shift_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(TINY + ["--augment-shift", "-1", "--out", str(tmp_path / "neg")])
+    assert "--augment-shift must be >= 0, got -1" in capsys.readouterr().err
