@@ -6,7 +6,7 @@ VPY    := $(VENV)/bin/python
 KERNEL ?= cnnlab
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test lab oracle bench clean
+.PHONY: help setup test lab oracle bench pretrained clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,9 @@ bench: ## Run every benchmarks/bench_*.py
 	  [ -e "$$f" ] || continue; found=1; \
 	  echo "==> $$f"; $(VPY) "$$f"; \
 	done; [ $$found = 1 ] || echo "no benchmarks/bench_*.py yet"
+
+pretrained: ## Retrain the shipped LeNet-5 weights on full MNIST (cnnlab/pretrained/lenet5_mnist.npz)
+	$(VPY) -m cnnlab.pretrained build
 
 clean: ## Remove build artefacts and caches (keeps .venv and data/)
 	rm -rf build dist .pytest_cache .hypothesis
