@@ -67,3 +67,12 @@ def test_notebooks_import_the_package_without_path_hacks(path):
     for cell in _cells(path):
         source = _source(cell)
         assert "sys.path" not in source and "google.colab" not in source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_solutions_are_collapsed(path):
+    """A reader tries the exercise first: every '# Solution' cell opens with its source hidden."""
+    for cell in _cells(path):
+        if cell["cell_type"] == "code" and "# Solution" in _source(cell):
+            assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, \
+                f"a solution cell is not collapsed:\n{_source(cell)[:120]}"
