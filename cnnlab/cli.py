@@ -46,7 +46,7 @@ DEFAULT_LR = {"sgd": 0.01, "adam": 1e-3, "rmsprop": 1e-3}
 
 #: Defaults of every training option (``lr=None``: the optimizer's, see DEFAULT_LR).
 DEFAULTS = {
-    "model": "lenet5", "dataset": "mnist", "data_dir": None, "val_size": 0, "n_train": None,
+    "model": "lenet5", "activation": None, "dataset": "mnist", "data_dir": None, "val_size": 0, "n_train": None,
     "n_test": None, "batchnorm": False, "dropout": 0.0, "init": None, "fast": True,
     "optimizer": "adam", "lr": None, "momentum": 0.0, "nesterov": False, "weight_decay": 0.0,
     "schedule": "none", "step_size": 5, "gamma": None, "min_lr": 0.0, "warmup": 0.0,
@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = train.add_argument_group("model")
     add(g, "--model", choices=MODELS, help=f"lenet5 (ReLU, max pooling), lenet5-classic (tanh, "
         f"average pooling, 1998) or mlp (784-400-200-10) (default: {d['model']})")
+    add(g, "--activation", choices=("relu", "tanh", "sigmoid"), help="overrides the model's "
+        "activation (default: relu for lenet5 and mlp, tanh for lenet5-classic)")
     add(g, "--batchnorm", action="store_true", help="batch norm after each convolution "
         "(LeNet-5) or hidden layer (MLP)")
     add(g, "--dropout", type=float, metavar="P", help=f"dropout probability before the "
@@ -187,6 +189,8 @@ def build_model(config: dict, rng: np.random.Generator):
     common = dict(rng=rng, batchnorm=config["batchnorm"], dropout=config["dropout"])
     if config["init"]:
         common["init"] = config["init"]
+    if config.get("activation"):
+        common["activation"] = config["activation"]
     if name in ("lenet5", "lenet5-classic"):
         return LeNet5(**common, variant="modern" if name == "lenet5" else "classic",
                       fast=bool(config["fast"]))
