@@ -106,3 +106,11 @@ def test_a_negative_shift_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(TINY + ["--augment-shift", "-1", "--out", str(tmp_path / "neg")])
     assert "--augment-shift must be >= 0, got -1" in capsys.readouterr().err
+
+
+def test_activation_overrides_the_models_own():
+    rng = np.random.default_rng(0)
+    lenet = build_model({**DEFAULTS, "model": "lenet5", "activation": "tanh"}, rng)
+    assert [name for name, _ in lenet.layers][1] == "tanh1"
+    mlp = build_model({**DEFAULTS, "model": "mlp", "activation": "sigmoid"}, rng)
+    assert any(name.startswith("sigmoid") for name, _ in mlp.layers)
