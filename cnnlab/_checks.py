@@ -83,3 +83,15 @@ def output_size(layer: str, size: int, kernel: int, stride: int, pad: int, axis:
                          f"(input {size} + 2*pad {pad} - kernel {kernel}) = {padded - kernel} "
                          f"is not a multiple of {stride}; change the stride or padding")
     return (padded - kernel) // stride + 1
+
+
+def check_batch(func: str, x) -> None:
+    """A batch of images or features for a model: an ndarray (N, ...) of floats, N >= 1."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{func}: expected x to be a numpy.ndarray, got {type(x).__name__}")
+    if x.ndim < 2 or x.shape[0] == 0:
+        raise ValueError(f"{func}: expected x of shape (N, ...) with N >= 1, e.g. (N, 1, 28, 28), "
+                         f"got shape {shape_str(x.shape)}")
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(f"{func}: expected floating-point x (scaled images), got dtype {x.dtype}; "
+                        f"convert it, e.g. x.astype(np.float32) / 255")

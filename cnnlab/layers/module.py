@@ -176,3 +176,11 @@ class Stateless(Module):
 
     def backward(self, dout):
         return type(self)._backward(dout, self._take_cache()).dx
+
+
+def walk_modules(module):
+    """Yield ``module`` and every module inside it, depth first (anything without
+    ``children()`` counts as a leaf, so duck-typed models work too)."""
+    yield module
+    for _, child in getattr(module, "children", lambda: [])():
+        yield from walk_modules(child)

@@ -13,42 +13,26 @@ from contextlib import contextmanager
 import numpy as np
 
 from .. import functional as F
-from .._checks import shape_str
+from .._checks import check_batch
 from .._options import check_int
 from ..layers import SoftmaxCrossEntropyLoss
+from ..layers.module import walk_modules
 
 __all__ = ["eval_mode", "predict_scores", "predict_proba", "predict", "evaluate"]
 
 DEFAULT_BATCH_SIZE = 500
 
 
-def _modules(model):
-    yield model
-    for _, child in getattr(model, "children", lambda: [])():
-        yield from _modules(child)
-
-
 @contextmanager
 def eval_mode(model):
     """``with eval_mode(model): ...`` runs the block in eval mode, then restores each layer's mode."""
-    modes = [(m, m.training) for m in _modules(model) if hasattr(m, "training")]
+    modes = [(m, m.training) for m in walk_modules(model) if hasattr(m, "training")]
     model.eval()
     try:
         yield model
     finally:
         for module, training in modes:
             module.training = training
-
-
-def _check_x(func, x):
-    if not isinstance(x, np.ndarray):
-        raise TypeError(f"{func}: expected x to be a numpy.ndarray, got {type(x).__name__}")
-    if x.ndim < 2 or x.shape[0] == 0:
-        raise ValueError(f"{func}: expected x of shape (N, ...) with N >= 1, e.g. (N, 1, 28, 28), "
-                         f"got shape {shape_str(x.shape)}")
-    if not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f"{func}: expected floating-point x (scaled images), got dtype {x.dtype}; "
-                        f"convert it, e.g. x.astype(np.float32) / 255")
 
 
 def predict_scores(model, x, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
@@ -65,7 +49,7 @@ def predict_scores(model, x, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray
     -------
     scores : ndarray, shape (N, K)
     """
-    _check_x("predict_scores", x)
+    check_batch("predict_scores", x)
     batch_size = check_int("predict_scores", "batch_size", batch_size, low=1)
     with eval_mode(model):
         parts = [model.forward(x[start:start + batch_size]) for start in range(0, x.shape[0], batch_size)]
@@ -80,7 +64,7 @@ def predict_proba(model, x, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
     probabilities : ndarray, shape (N, K)
         Rows are non-negative and sum to 1.
     """
-    _check_x("predict_proba", x)
+    check_batch("predict_proba", x)
     return F.softmax_forward(predict_scores(model, x, batch_size))[0]
 
 
@@ -91,7 +75,7 @@ def predict(model, x, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
     -------
     classes : ndarray, shape (N,), int64
     """
-    _check_x("predict", x)
+    check_batch("predict", x)
     return predict_scores(model, x, batch_size).argmax(axis=1).astype(np.int64)
 
 
@@ -114,7 +98,7 @@ def evaluate(model, x, y, *, batch_size: int = DEFAULT_BATCH_SIZE, loss=None) ->
     accuracy : float
     """
     func = "evaluate"
-    _check_x(func, x)
+    check_batch(func, x)
     batch_size = check_int(func, "batch_size", batch_size, low=1)
     if not isinstance(y, np.ndarray) or y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
         raise TypeError(f"{func}: expected y to be integer labels of shape (N,), got "

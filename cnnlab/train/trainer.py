@@ -34,6 +34,7 @@ from .._checks import shape_str
 from .._options import check_bool, check_int, check_rng, reject_unknown
 from ..datasets import count_minibatches, iterate_minibatches
 from ..layers import SoftmaxCrossEntropyLoss
+from ..layers.module import walk_modules
 from ..optim.schedules import as_schedule
 from .callbacks import EarlyStopping, StopTraining, as_callbacks, overrides
 from .checkpoint import generators_of, load_checkpoint, save_checkpoint
@@ -260,7 +261,7 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
              + (" (that run had stopped early)" if stopped else ""))
 
     step_hooks = [cb for cb in callbacks if overrides(cb, "on_step_end")]
-    initial_modes = [(m, m.training) for m in _walk(model)]
+    initial_modes = [(m, m.training) for m in walk_modules(model)]
     # Training needs no gradient of the input; a model that can skip it says so
     # with an `input_grad` flag (LeNet5's fast path), switched off meanwhile.
     input_grad = getattr(model, "input_grad", None)
@@ -361,9 +362,3 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
         for module, training in initial_modes:
             module.training = training
     return history
-
-
-def _walk(model):
-    yield model
-    for _, child in getattr(model, "children", lambda: [])():
-        yield from _walk(child)
