@@ -79,3 +79,127 @@ def test_live_plot_callback_redraws_after_each_epoch(tmp_path):
         progress=False, callbacks=[Watch(path=tmp_path / "live.png")])
     assert [epoch for epoch, _ in seen] == [1, 2]
     assert (tmp_path / "live.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# -- grids of small images: feature maps, filters, galleries, probabilities -------------------
+
+def _mosaic(fig):
+    """The one image a grid function drew, with NaN where the gaps are."""
+    (image,) = fig.axes[0].images
+    return np.ma.filled(image.get_array().astype(float), np.nan)
+
+
+def _tile(mosaic, row, col, h, w):
+    """Tile (row, col) of a mosaic of h x w tiles: the boxes between NaN rows and columns."""
+    full_rows = np.flatnonzero(~np.all(np.isnan(mosaic), axis=1))
+    full_cols = np.flatnonzero(~np.all(np.isnan(mosaic), axis=0))
+    starts_r = [r for i, r in enumerate(full_rows) if i == 0 or full_rows[i - 1] != r - 1]
+    starts_c = [c for i, c in enumerate(full_cols) if i == 0 or full_cols[i - 1] != c - 1]
+    r, c = starts_r[row], starts_c[col]
+    return mosaic[r:r + h, c:c + w]
+
+
+def test_plot_feature_maps_draws_every_channel_on_one_scale(tmp_path):
+    from cnnlab.viz import plot_feature_maps
+    maps = np.random.default_rng(0).normal(size=(16, 10, 10))
+    fig = plot_feature_maps(maps, title="conv2")
+    assert isinstance(fig, Figure) and fig.axes[0].get_title() == "conv2"
+    assert len(fig.axes) == 2, "the grid and its colour bar"
+    mosaic = _mosaic(fig)
+    np.testing.assert_array_equal(_tile(mosaic, 0, 0, 10, 10), maps[0])
+    np.testing.assert_array_equal(_tile(mosaic, 1, 2, 10, 10), maps[10])   # 2 rows of 8
+    low, high = fig.axes[0].images[0].get_clim()
+    assert low == -high == -np.abs(maps).max(), "symmetric about 0: white is zero"
+    assert [t.get_text() for t in fig.axes[0].texts] == [str(i) for i in range(16)]
+    fig.savefig(tmp_path / "maps.png")
+
+    assert plot_feature_maps(maps, vmax=10).axes[0].images[0].get_clim() == (-10, 10)
+    each = _mosaic(plot_feature_maps(maps, scale="each", ncols=4, colorbar=False,
+                                     titles=[f"ch {i}" for i in range(16)]))
+    np.testing.assert_allclose(_tile(each, 3, 3, 10, 10), maps[15] / np.abs(maps[15]).max())
+
+    ax = Figure().add_subplot()
+    assert plot_feature_maps(np.zeros((6, 28, 28)), ax=ax) is ax.figure   # all zero: still drawn
+    with pytest.raises(ValueError, match=r"plot_feature_maps: expected the feature maps of one "
+                                         r"example, shape \(C, H, W\), got shape \(1, 6, 28, 28\) "
+                                         r"\(one example: take maps\[0\]"):
+        plot_feature_maps(np.zeros((1, 6, 28, 28)))
+    with pytest.raises(ValueError, match="expected scale 'shared' or 'each'"):
+        plot_feature_maps(maps, scale="own")
+    with pytest.raises(ValueError, match="expected 16 titles"):
+        plot_feature_maps(maps, titles=["a"])
+    with pytest.raises(ValueError, match="expected finite values in maps"):
+        plot_feature_maps(np.full((2, 3, 3), np.nan))
+
+
+def test_plot_filters_puts_filters_in_columns_and_input_channels_in_rows():
+    from cnnlab.viz import plot_filters
+    w = np.random.default_rng(1).normal(size=(16, 6, 5, 5))
+    fig = plot_filters(w)
+    ax = fig.axes[0]
+    mosaic = _mosaic(fig)
+    np.testing.assert_array_equal(_tile(mosaic, 2, 9, 5, 5), w[9, 2])     # row c, column f
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(f) for f in range(16)]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [str(c) for c in range(6)]
+    assert ax.get_xlabel() == "filter (output channel)" and ax.get_ylabel() == "input channel"
+    assert ax.get_title() == "16 filters of shape 6×5×5"
+    assert plot_filters(w, vmax=2.5).axes[0].images[0].get_clim() == (-2.5, 2.5)
+    with pytest.raises(ValueError, match="plot_filters: expected vmax to be a positive number"):
+        plot_filters(w, vmax=0)
+    one = plot_filters(w[:6, :1]).axes[0]
+    assert one.get_ylabel() == "" and len(one.get_xticklabels()) == 6
+    with pytest.raises(ValueError, match=r"plot_filters: expected convolution weights of shape "
+                                         r"\(F, C, KH, KW\), e.g. model\['conv1'\].params\['w'\], got "
+                                         r"shape \(6, 5, 5\)"):
+        plot_filters(w[:6, 0])
+    with pytest.raises(ValueError, match=r"expected w to be a numeric array of shape \(F, C, KH, KW\)"):
+        plot_filters("weights")
+
+
+def test_plot_probabilities_marks_the_prediction_and_the_truth():
+    from matplotlib.colors import to_rgba
+
+    from cnnlab.viz import plot_probabilities
+    probs = np.array([0.05, 0.7, 0.25])
+    fig = plot_probabilities(probs, class_names=["cat", "dog", "fox"], true_label=2)
+    ax = fig.axes[0]
+    bars = ax.patches
+    np.testing.assert_allclose([b.get_height() for b in bars], probs)
+    assert bars[1].get_facecolor() == to_rgba("C3"), "a wrong prediction is red"
+    assert bars[2].get_edgecolor() == to_rgba("C2"), "the true class is outlined in green"
+    assert ax.get_title() == "prediction: dog (70.0%)"
+    assert [t.get_text() for t in ax.texts] == ["5%", "70%", "25%"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["cat", "dog", "fox"]
+    right = plot_probabilities(probs, true_label=1).axes[0]
+    assert right.patches[1].get_facecolor() == to_rgba("C2")
+    assert plot_probabilities(probs).axes[0].patches[1].get_facecolor() == to_rgba("C0")
+    with pytest.raises(ValueError, match=r"plot_probabilities: expected the probabilities of one "
+                                         r"example, shape \(K,\), got shape \(1, 3\)"):
+        plot_probabilities(probs[None])
+    with pytest.raises(ValueError, match=r"expected probabilities in \[0, 1\] \(a softmax output"):
+        plot_probabilities(np.array([2.0, -1.0]))
+    with pytest.raises(ValueError, match=r"expected true_label to be a class index in 0\.\.2"):
+        plot_probabilities(probs, true_label=3)
+
+
+def test_plot_image_gallery(tmp_path):
+    from cnnlab.viz import plot_image_gallery
+    data = load_mnist(source="sample", n_train=10, n_test=10)
+    titles = [f"#{i}\n{y}" for i, y in enumerate(data.y_test)]
+    fig = plot_image_gallery(data.x_test, titles, ncols=5, title="ten digits")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == titles and ax.get_title() == "ten digits"
+    np.testing.assert_array_equal(_tile(_mosaic(fig), 1, 2, 28, 28), data.x_test[7, 0])
+    assert fig.axes[0].images[0].get_clim() == (0.0, 1.0)
+    fig.savefig(tmp_path / "gallery.png")
+    same = plot_image_gallery(data.x_test[:, 0], frame_colors=["red"] * 10)   # (N, 28, 28) too
+    np.testing.assert_array_equal(_mosaic(same)[:28, :28], data.x_test[0, 0])
+    empty = plot_image_gallery(data.x_test[:0])
+    assert [t.get_text() for t in empty.axes[0].texts] == ["no images"]
+    with pytest.raises(ValueError, match=r"plot_image_gallery: expected greyscale images of shape "
+                                         r"\(N, 1, 28, 28\) or \(N, 28, 28\), got shape \(10, 3, 28, 28\)"):
+        plot_image_gallery(np.zeros((10, 3, 28, 28)))
+    with pytest.raises(ValueError, match=r"expected 10 titles \(one per image\), got 2"):
+        plot_image_gallery(data.x_test, ["a", "b"])
+    with pytest.raises(ValueError, match="got the single string"):
+        plot_image_gallery(data.x_test, "0123456789")

@@ -1,0 +1,288 @@
+"""ConfusionExplorer: a confusion matrix whose cells open the images behind them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..metrics import confusion_matrix
+from ..viz import plot_image_gallery
+from ._common import Explorer, check_images, check_labels, figure_png, is_model, new_figure, picture
+
+__all__ = ["ConfusionExplorer"]
+
+_SPLITS = ("test", "train", "val")
+
+
+class ConfusionExplorer(Explorer):
+    """Click a cell of the confusion matrix: see exactly the images it counts.
+
+    The matrix is a grid of buttons, rows the true class and columns the
+    predicted one. Choosing cell (t, p) shows the images of class t that the
+    network predicted as p, most confident first (up to ``max_images``), each
+    with its index in the split and the probabilities of p (and of t, for a
+    mistake). Toggles switch between the test and the training split, between
+    counts and row-normalised fractions, and the order of the gallery.
+
+    Parameters
+    ----------
+    model_or_predictions : model, ndarray or dict
+        A model (predictions are computed, in eval mode, for each split when
+        first shown); or the predictions for the test split: probabilities
+        (N, K) or predicted classes (N,); or a dict ``{"test": ..., "train": ...}``
+        of them.
+    data : cnnlab.datasets.Dataset
+        Or any object with ``x_test``, ``y_test`` (and ``x_train``, ``y_train``,
+        ``x_val``, ``y_val`` for the other splits).
+    max_images : int
+        The most images the gallery shows.
+    class_names : sequence of str, optional
+    split : str
+        The split shown first (default ``"test"``).
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox
+        The root, CSS class ``cnnlab-confusion-explorer``.
+    cells : dict of (int, int) -> ipywidgets.Button
+        ``cells[t, p]``: CSS classes ``cnnlab-cm-cell`` and ``cnnlab-cm-cell-t-p``; the
+        chosen cell's text is bold and it has the class ``cnnlab-cm-selected`` (outlined).
+    split, normalize, order : ipywidgets.ToggleButtons
+    gallery : ipywidgets.Image
+        The images of the chosen cell (CSS classes ``cnnlab-gallery`` and ``cnnlab-picture``).
+    caption : ipywidgets.HTML
+    selected : tuple (int, int)
+        The chosen cell, (true class, predicted class).
+    cell_indices : ndarray of int
+        Indices (into the split) of every image in the chosen cell, in gallery order.
+    shown_indices : ndarray of int
+        The first ``max_images`` of them: the images in the gallery.
+    """
+
+    css_class = "cnnlab-confusion-explorer"
+
+    def __init__(self, model_or_predictions, data, *, max_images=24, class_names=None,
+                 split="test"):
+        import ipywidgets as widgets
+
+        func = "ConfusionExplorer"
+        if isinstance(max_images, bool) or not isinstance(max_images, (int, np.integer)) or max_images < 1:
+            raise ValueError(f"{func}: expected max_images to be a positive int, got {max_images!r}")
+        self.max_images = int(max_images)
+        self._splits = {}
+        for name in _SPLITS:
+            x, y = getattr(data, f"x_{name}", None), getattr(data, f"y_{name}", None)
+            if x is not None and y is not None:
+                self._splits[name] = (check_images(func, x), check_labels(func, y, x.shape[0], f"y_{name}"))
+        if not self._splits:
+            raise TypeError(f"{func}: expected data with x_test and y_test (a cnnlab.datasets.Dataset), "
+                            f"got {type(data).__name__}")
+        self.model = None
+        self._predictions: dict[str, tuple] = {}
+        if is_model(model_or_predictions):
+            self.model = model_or_predictions
+        else:
+            given = model_or_predictions
+            if not isinstance(given, dict):
+                given = {"test": given}
+            for name, value in given.items():
+                if name not in self._splits:
+                    raise ValueError(f"{func}: predictions for split {name!r}, which data lacks; "
+                                     f"data has {list(self._splits)}")
+                self._predictions[name] = self._as_predictions(func, name, value)
+            self._splits = {name: self._splits[name] for name in self._splits if name in given}
+        if split not in self._splits:
+            raise ValueError(f"{func}: expected split to be one of {list(self._splits)}, got {split!r}")
+        labels = np.concatenate([y for _, y in self._splits.values()])
+        k = int(labels.max()) + 1
+        if self.model is None:
+            k = max([k] + [int(p.max()) + 1 for p, _, _ in self._predictions.values()]
+                    + [probs.shape[1] for _, _, probs in self._predictions.values() if probs is not None])
+        names = getattr(data, "class_names", None) if class_names is None else class_names
+        self.class_names = [str(c) for c in names] if names is not None and len(names) >= k \
+            else [str(c) for c in range(k)]
+        self.num_classes = k = len(self.class_names)
+
+        self.split = widgets.ToggleButtons(options=list(self._splits), value=split,
+                                           description="split", style={"button_width": "auto"})
+        self.normalize = widgets.ToggleButtons(options=[("counts", False), ("row-normalised", True)],
+                                               value=False, description="show",
+                                               style={"button_width": "auto"})
+        self.order = widgets.ToggleButtons(options=["most confident first", "least confident first"],
+                                           description="gallery", style={"button_width": "auto"})
+        self.cells = {}
+        cell_layout = widgets.Layout(width="100%", height="28px", padding="0px", margin="0px")
+        grid = [widgets.HTML("<div style='text-align:center;font-size:11px'>true ↓<br>pred →</div>")]
+        grid += [widgets.HTML(f"<div style='text-align:center'><b>{name}</b></div>")
+                 for name in self.class_names]
+        for t in range(k):
+            grid.append(widgets.HTML(f"<div style='text-align:right;padding-right:4px'>"
+                                     f"<b>{self.class_names[t]}</b></div>"))
+            for p in range(k):
+                button = widgets.Button(layout=cell_layout)   # one layout for all: a lighter page
+                button.add_class("cnnlab-cm-cell")
+                button.add_class(f"cnnlab-cm-cell-{t}-{p}")
+                button.add_class("cnnlab-cm-diagonal" if t == p else "cnnlab-cm-off-diagonal")
+                button.on_click(lambda _, t=t, p=p: self.select(t, p))
+                self.cells[t, p] = button
+                grid.append(button)
+        self.matrix = widgets.GridBox(grid, layout=widgets.Layout(
+            grid_template_columns=f"56px repeat({k}, 50px)", grid_gap="2px", width="max-content"))
+        self.gallery = picture("cnnlab-gallery")
+        self.gallery.add_class("cnnlab-picture")
+        self.caption = widgets.HTML()
+        self.summary = widgets.HTML()
+        self.widget = widgets.VBox([
+            widgets.HTML("<style>.cnnlab-cm-selected {outline: 2px solid #222; outline-offset: -2px}"
+                         "</style><b>Confusion matrix</b>: rows are the true classes, columns the "
+                         "predicted ones; click a cell to see its images."),
+            widgets.HBox([self.split, self.normalize]),
+            self.summary,
+            self.matrix,
+            self.order,
+            self.caption,
+            self.gallery,
+        ])
+        self.widget.add_class(self.css_class)
+        self.selected = None
+        self.cell_indices = self.shown_indices = np.zeros(0, dtype=np.int64)
+        self.split.observe(self._split_changed, names="value")
+        self.normalize.observe(lambda _: self._paint(), names="value")
+        self.order.observe(lambda _: self.select(*self.selected), names="value")
+        self._paint()
+        self.select(*self._most_confused())
+
+    # -- predictions ------------------------------------------------------------------------
+    @staticmethod
+    def _as_predictions(func, split, value):
+        """(predicted classes (N,), confidence (N,), probabilities (N, K) or None)."""
+        value = np.asarray(value)
+        if value.ndim == 2 and np.issubdtype(value.dtype, np.floating):
+            pred = value.argmax(axis=1).astype(np.int64)
+            return pred, value[np.arange(value.shape[0]), pred].astype(np.float64), value
+        if value.ndim == 1 and np.issubdtype(value.dtype, np.integer):
+            return value.astype(np.int64), np.full(value.shape[0], np.nan), None
+        raise ValueError(f"{func}: expected the {split} predictions as probabilities (N, K) or "
+                         f"predicted classes (N,) of ints, got {value.dtype} of shape {value.shape}")
+
+    def predictions(self, split=None):
+        """``(predicted (N,), confidence (N,), probabilities (N, K) or None)`` for a split."""
+        split = self.split.value if split is None else split
+        if split not in self._predictions:
+            from ..train import predict_proba
+            probs = predict_proba(self.model, self._splits[split][0])
+            self._predictions[split] = self._as_predictions("ConfusionExplorer", split, probs)
+        pred, _, _ = self._predictions[split]
+        n = self._splits[split][0].shape[0]
+        if pred.shape[0] != n:
+            raise ValueError(f"ConfusionExplorer: {pred.shape[0]} {split} predictions for {n} images")
+        return self._predictions[split]
+
+    def matrix_counts(self, split=None) -> np.ndarray:
+        """The confusion matrix (K, K) of a split: rows true, columns predicted."""
+        split = self.split.value if split is None else split
+        return confusion_matrix(self._splits[split][1], self.predictions(split)[0], self.num_classes)
+
+    def _most_confused(self):
+        cm = self.matrix_counts().copy()
+        np.fill_diagonal(cm, -1)
+        t, p = np.unravel_index(np.argmax(cm), cm.shape)
+        return (int(t), int(p)) if cm[t, p] > 0 else (0, 0)
+
+    # -- drawing ----------------------------------------------------------------------------
+    def _paint(self) -> None:
+        """Descriptions and colours of every cell."""
+        cm = self.matrix_counts()
+        totals = cm.sum(axis=1)
+        fractions = cm / np.maximum(totals, 1)[:, None]
+        off = cm.copy()
+        np.fill_diagonal(off, 0)
+        worst = max(int(off.max()), 1)
+        for (t, p), button in self.cells.items():
+            count = int(cm[t, p])
+            button.description = f"{fractions[t, p]:.2f}" if self.normalize.value else str(count)
+            button.tooltip = (f"true {self.class_names[t]}, predicted {self.class_names[p]}: {count} "
+                              f"of {int(totals[t])} ({fractions[t, p]:.1%})")
+            if t == p:
+                alpha = 0.25 + 0.6 * fractions[t, p]
+                button.style.button_color = f"rgba(44, 160, 44, {alpha:.2f})"
+            elif count:
+                alpha = 0.15 + 0.75 * count / worst
+                button.style.button_color = f"rgba(214, 39, 40, {alpha:.2f})"
+            else:
+                button.style.button_color = "#f4f4f4"
+            selected = self.selected == (t, p)
+            button.style.font_weight = "bold" if selected else "normal"
+            if selected:
+                button.add_class("cnnlab-cm-selected")
+            else:
+                button.remove_class("cnnlab-cm-selected")
+        split = self.split.value
+        n, right = int(cm.sum()), int(np.trace(cm))
+        self.summary.value = (f"{split}: {right:,} of {n:,} images right, accuracy "
+                              f"<b>{right / max(n, 1):.2%}</b>; {n - right:,} mistakes")
+
+    def select(self, true, pred) -> np.ndarray:
+        """Show the cell (true class, predicted class); return the indices shown.
+
+        Sets ``selected``, ``cell_indices`` (every image of the split with that
+        label and that prediction, most confident first unless the order
+        toggle says otherwise) and ``shown_indices`` (the first ``max_images``).
+        """
+        k = self.num_classes
+        for name, value in (("true", true), ("pred", pred)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value < k:
+                raise ValueError(f"ConfusionExplorer.select: expected {name} to be a class index in "
+                                 f"0..{k - 1}, got {value!r}")
+        t, p = int(true), int(pred)
+        x, y = self._splits[self.split.value]
+        predicted, confidence, probs = self.predictions()
+        indices = np.flatnonzero((y == t) & (predicted == p))
+        if not np.all(np.isnan(confidence[indices])):
+            key = -confidence[indices] if self.order.value.startswith("most") else confidence[indices]
+            indices = indices[np.argsort(key, kind="stable")]
+        self.selected = (t, p)
+        self.cell_indices = indices
+        self.shown_indices = indices[:self.max_images]
+        self._paint()
+        self._draw_gallery(x, probs)
+        return self.shown_indices
+
+    def _draw_gallery(self, x, probs) -> None:
+        t, p = self.selected
+        names, split, shown = self.class_names, self.split.value, self.shown_indices
+        titles = []
+        for i in shown:
+            title = f"#{i}"
+            if probs is not None:
+                title += f"\n{names[p]}: {probs[i, p]:.2f}"
+                if t != p:
+                    title += f"\n{names[t]}: {probs[i, t]:.2f}"
+            titles.append(title)
+        what = "right" if t == p else "mistakes"
+        heading = (f"{split}: true {names[t]}, predicted {names[p]} ({what}): "
+                   f"{len(self.cell_indices)} images")
+        if len(self.cell_indices) > len(shown):
+            heading += f", the first {len(shown)} shown"
+        ncols = 12
+        rows = max(1, -(-len(shown) // ncols))
+        lines = 1 if probs is None else (2 if t == p else 3)
+        fig = new_figure(10.5, 0.35 + rows * (0.85 + 0.16 * lines))
+        plot_image_gallery(x[shown], titles, ax=fig.subplots(), ncols=ncols,
+                           frame_colors=["#2ca02c" if t == p else "#d62728"] * len(shown),
+                           title=heading)
+        self.gallery.value = figure_png(fig)
+        order = "most" if self.order.value.startswith("most") else "least"
+        self.caption.value = (
+            f"<b>{len(self.cell_indices)}</b> {split} images of a <b>{names[t]}</b> predicted as "
+            f"<b>{names[p]}</b>" + ("" if probs is None else
+                                    f", {order} confident first; under each, its index in the "
+                                    f"{split} set and the probability given to "
+                                    + (f"{names[p]}" if t == p else f"{names[p]} and to {names[t]}")))
+
+    def _split_changed(self, _change) -> None:
+        self._paint()
+        self.select(*self.selected)
+
+    def __repr__(self):
+        return (f"<ConfusionExplorer: splits {list(self._splits)}, {self.num_classes} classes; "
+                f"run the notebook to use it>")

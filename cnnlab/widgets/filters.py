@@ -1,0 +1,98 @@
+"""FilterViewer: the weights of the convolution layers, at any stage of training."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..viz import plot_filters
+from ._common import Explorer, as_checkpoints, figure_png, new_figure, picture, selector
+
+__all__ = ["FilterViewer"]
+
+
+def conv_layers(model) -> list[str]:
+    """Names of the layers whose weights ``w`` have the shape of filters (F, C, KH, KW)."""
+    return [name for name, layer in model.layers
+            if getattr(getattr(layer, "params", {}).get("w"), "ndim", 0) == 4]
+
+
+class FilterViewer(Explorer):
+    """The filters of conv1 and conv2 (any layer with weights (F, C, KH, KW)).
+
+    Parameters
+    ----------
+    model : model, or dict of str -> model
+        One network, or the same one at several stages of training, to compare.
+    layer : str, optional
+        The layer shown first; default the first convolution.
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox
+        The root, with CSS class ``cnnlab-filter-viewer``.
+    layer : ipywidgets.ToggleButtons
+        ``"conv1"``, ``"conv2"``.
+    checkpoint : ipywidgets.ToggleButtons or Dropdown
+        The stage, when several models are given.
+    picture : ipywidgets.Image
+        The PNG of :func:`cnnlab.viz.plot_filters` (class ``cnnlab-picture``), on one
+        colour scale for all the stages of a layer.
+    caption : ipywidgets.HTML
+    """
+
+    css_class = "cnnlab-filter-viewer"
+
+    def __init__(self, model, *, layer=None):
+        import ipywidgets as widgets
+
+        func = "FilterViewer"
+        self.models = as_checkpoints(func, model)
+        first = next(iter(self.models.values()))
+        names = conv_layers(first)
+        if not names:
+            raise ValueError(f"{func}: the model has no layer with convolution weights "
+                             f"w of shape (F, C, KH, KW)")
+        if layer is not None and layer not in names:
+            raise ValueError(f"{func}: expected layer to be one of {names}, got {layer!r}")
+        self.layer = selector(names, value=layer, description="layer")
+        self.checkpoint = selector(self.models, description="weights")
+        self.picture = picture()
+        self.caption = widgets.HTML()
+        children = [widgets.HTML("<b>Filters</b>: one column per filter, one row per input "
+                                 "channel; red weights are positive, blue negative."), self.layer]
+        if len(self.models) > 1:
+            children.append(self.checkpoint)
+        self.widget = widgets.VBox(children + [self.caption, self.picture])
+        self.widget.add_class(self.css_class)
+        self.layer.observe(self._changed, names="value")
+        self.checkpoint.observe(self._changed, names="value")
+        self.update()
+
+    def weights(self) -> np.ndarray:
+        """The chosen layer's weights w (F, C, KH, KW) in the chosen model."""
+        return self.models[self.checkpoint.value][self.layer.value].params["w"]
+
+    def figure(self):
+        w = self.weights()
+        f, c = w.shape[:2]
+        tile = 0.75 if f * c <= 16 else 0.45
+        fig = new_figure(f * tile + 1.6, c * tile + 1.2)
+        # one colour scale for every stage, so that the stages can be compared
+        vmax = max(float(np.abs(model[self.layer.value].params["w"]).max())
+                   for model in self.models.values()) or 1.0
+        plot_filters(w, ax=fig.subplots(), vmax=vmax, title=f"{self.layer.value} · weights: "
+                     f"{self.checkpoint.value} · {f} filters of shape {c}×{w.shape[2]}×{w.shape[3]}")
+        return fig
+
+    def update(self) -> None:
+        w = self.weights()
+        self.caption.value = (f"{self.layer.value}.w has shape {tuple(w.shape)}: {w.size:,} weights "
+                              f"from {w.min():.3f} to {w.max():.3f}, standard deviation {w.std():.3f}")
+        self.picture.value = figure_png(self.figure())
+
+    def _changed(self, _change) -> None:
+        self.update()
+
+    def __repr__(self):
+        return (f"<FilterViewer: layers {list(self.layer.options)}, weights {list(self.models)}; "
+                f"run the notebook to use it>")
