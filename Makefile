@@ -4,12 +4,15 @@ PYTHON ?= python3
 VENV   ?= .venv
 VPY    := $(VENV)/bin/python
 KERNEL ?= cnnlab
+DASHBOARD_PORT ?= 8866
+# 1: the notebooks that train do so in their quick setting (CNNLAB_QUICK=1) under `make test`
+QUICK  ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test lab oracle bench pretrained clean
+.PHONY: help setup test lab dashboard oracle bench pretrained clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 setup: ## Create .venv if missing, install cnnlab editable with [dev], register the Jupyter kernel
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
@@ -17,11 +20,14 @@ setup: ## Create .venv if missing, install cnnlab editable with [dev], register 
 	$(VPY) -m pip install -e ".[dev]"
 	$(VPY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (cnnlab)"
 
-test: ## Run the unit tests and validate the notebooks with nbval
-	$(VPY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider tests notebooks
+test: ## Run the unit tests (with the browser tests, given chromium) and validate the notebooks with nbval (QUICK=0: notebooks at class size)
+	CNNLAB_QUICK=$(QUICK) $(VPY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider tests notebooks dashboard
 
 lab: ## Start JupyterLab on notebooks/
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+dashboard: ## Serve the LeNet-5 explorer dashboard/lenet5_explorer.ipynb with Voila on 127.0.0.1:8866 (DASHBOARD_PORT=...)
+	$(VENV)/bin/voila dashboard/lenet5_explorer.ipynb --Voila.ip=127.0.0.1 --port=$(DASHBOARD_PORT)
 
 oracle: ## Install the optional PyTorch 2.13.0 (CPU) for the cross-check tests
 	$(VENV)/bin/pip install -e ".[oracle]"
