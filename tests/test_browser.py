@@ -563,8 +563,6 @@ def _full_screenshot(page, scroller: str, path: Path, max_height: int = 12000) -
 
 
 def test_notebook_09_explorers_in_jupyterlab(browser, tmp_path):
-    if not NOTEBOOK.exists():
-        pytest.skip(f"{NOTEBOOK.relative_to(ROOT)} is not written yet")
     before = _digest(NOTEBOOK)
     check_notebook_in_lab(browser, NOTEBOOK, tmp_path, NOTEBOOK_EXPLORERS)
     assert _digest(NOTEBOOK) == before, f"{NOTEBOOK} changed on disk while the test ran"
