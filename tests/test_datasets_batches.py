@@ -67,7 +67,7 @@ def test_batches_are_copies():
     (dict(batch_size=2.0), ValueError, "iterate_minibatches: batch_size must be an int >= 1"),
     (dict(rng=None), ValueError, "iterate_minibatches: shuffle=True needs rng="),
     (dict(rng=0), TypeError, "iterate_minibatches: rng must be a numpy.random.Generator"),
-    (dict(shuffle="yes"), TypeError, "iterate_minibatches: shuffle must be True or False"),
+    (dict(shuffle="yes"), TypeError, "iterate_minibatches: expected shuffle to be True or False"),
 ])
 def test_bad_arguments_raise_at_the_call(kwargs, exc, start):
     x, y = data(5)

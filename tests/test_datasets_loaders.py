@@ -254,8 +254,8 @@ def test_standardize_uses_training_statistics_only():
 # --- argument errors ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs,exc,start", [
-    (dict(source="everything"), ValueError, "load_mnist: source must be one of"),
-    (dict(subset="random"), ValueError, "load_mnist: subset must be one of"),
+    (dict(source="everything"), ValueError, "load_mnist: unknown source 'everything'; expected one of"),
+    (dict(subset="random"), ValueError, "load_mnist: unknown subset 'random'; expected one of"),
     (dict(n_train=0), ValueError, "load_mnist: n_train must be >= 1, got 0"),
     (dict(n_test=True), TypeError, "load_mnist: n_test must be an int or None"),
     (dict(rng=42), TypeError, "load_mnist: rng must be a numpy.random.Generator"),
@@ -265,7 +265,7 @@ def test_standardize_uses_training_statistics_only():
     (dict(val_size=1.5), ValueError, "load_mnist: val_size as a fraction"),
     (dict(val_size="10%"), TypeError, "load_mnist: val_size must be a number"),
     (dict(val_size=4000), ValueError, "load_mnist: val_size=4000 leaves no training"),
-    (dict(download="yes"), TypeError, "load_mnist: download must be True or False"),
+    (dict(download="yes"), TypeError, "load_mnist: expected download to be True or False"),
     (dict(classes=3), TypeError, "load_mnist: classes must be a list"),
 ])
 def test_bad_arguments_say_what_was_expected(kwargs, exc, start):

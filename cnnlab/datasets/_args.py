@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._options import check_bool, check_choice  # noqa: F401  (shared with the rest of cnnlab)
+
 
 def is_int(value) -> bool:
     """True for Python and NumPy integers, False for bools."""
@@ -37,20 +39,6 @@ def check_optional_count(func: str, name: str, value, minimum: int = 1):
     if value < minimum:
         raise ValueError(f"{func}: {name} must be >= {minimum}, got {value}")
     return int(value)
-
-
-def check_bool(func: str, name: str, value) -> bool:
-    """``value`` must be a bool."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{func}: {name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def check_choice(func: str, name: str, value, choices) -> str:
-    """``value`` must be one of the strings in ``choices``."""
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{func}: {name} must be one of {list(choices)}, got {value!r}")
-    return value
 
 
 def check_xy(func: str, x, y) -> None:
