@@ -5,26 +5,25 @@ Input and output have the same (any) shape; none has parameters.
 
 from __future__ import annotations
 
-from .. import functional as F
 from .module import Stateless
 
 
 class ReLU(Stateless):
     """``out = max(x, 0)``; any shape in, the same shape out."""
 
-    _forward, _backward = F.relu_forward, F.relu_backward
+    forward_op, backward_op = "relu_forward", "relu_backward"
 
 
 class Sigmoid(Stateless):
     """``out = 1 / (1 + exp(-x))``; any shape in, the same shape out."""
 
-    _forward, _backward = F.sigmoid_forward, F.sigmoid_backward
+    forward_op, backward_op = "sigmoid_forward", "sigmoid_backward"
 
 
 class Tanh(Stateless):
     """``out = tanh(x)``; any shape in, the same shape out."""
 
-    _forward, _backward = F.tanh_forward, F.tanh_backward
+    forward_op, backward_op = "tanh_forward", "tanh_backward"
 
 
 class Softmax(Stateless):
@@ -34,4 +33,4 @@ class Softmax(Stateless):
     it is numerically stable and its gradient is simply ``p - y``.
     """
 
-    _forward, _backward = F.softmax_forward, F.softmax_backward
+    forward_op, backward_op = "softmax_forward", "softmax_backward"

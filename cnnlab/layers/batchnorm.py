@@ -9,7 +9,7 @@ from .module import Module
 
 
 class _BatchNorm(Module):
-    _forward = None  # the pure forward of the subclass
+    backward_op = "batchnorm_backward"
 
     def __init__(self, num_features, *, momentum=0.1, eps=1e-5, dtype=np.float32):
         super().__init__()
@@ -24,7 +24,7 @@ class _BatchNorm(Module):
         self.buffers["running_var"] = np.ones(self.num_features, dtype=dtype)
 
     def forward(self, x):
-        out, self._cache = type(self)._forward(
+        out, self._cache = self._op("forward")(
             x, self.params["gamma"], self.params["beta"], train=self.training,
             running_mean=self.buffers["running_mean"], running_var=self.buffers["running_var"],
             eps=self.eps)
@@ -37,7 +37,7 @@ class _BatchNorm(Module):
         return out
 
     def backward(self, dout):
-        return self._keep_grads(F.batchnorm_backward(dout, self._take_cache()))
+        return self._keep_grads(self._op("backward")(dout, self._take_cache()))
 
     def extra_repr(self):
         return f"{self.num_features}, momentum={self.momentum}, eps={self.eps}"
@@ -64,7 +64,7 @@ class BatchNorm1d(_BatchNorm):
     buffers : ``"running_mean"`` (D,) at 0, ``"running_var"`` (D,) at 1
     """
 
-    _forward = F.batchnorm_forward
+    forward_op = "batchnorm_forward"
 
 
 class BatchNorm2d(_BatchNorm):
@@ -74,4 +74,4 @@ class BatchNorm2d(_BatchNorm):
     Parameters and buffers as :class:`BatchNorm1d`, with C features.
     """
 
-    _forward = F.spatial_batchnorm_forward
+    forward_op = "spatial_batchnorm_forward"

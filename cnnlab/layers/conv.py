@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import functional as F
 from .._checks import pair
 from ..init import initialize
 from .module import Module
@@ -40,6 +39,8 @@ class Conv2d(Module):
     params : ``"w"`` (F, C, KH, KW) and ``"b"`` (F,)
     """
 
+    forward_op, backward_op = "conv2d_forward", "conv2d_backward"
+
     def __init__(self, in_channels, out_channels, kernel_size, *, rng, stride=1, pad=0, bias=True,
                  init="he", naive=False, dtype=np.float32):
         super().__init__()
@@ -53,13 +54,11 @@ class Conv2d(Module):
             self._set_param("b", np.zeros(shape[0], dtype=dtype))
 
     def forward(self, x):
-        forward = F.conv2d_forward_naive if self.naive else F.conv2d_forward
-        out, self._cache = forward(x, self.params["w"], self.params.get("b"), self.stride, self.pad)
+        out, self._cache = self._op("forward")(x, self.params["w"], self.params.get("b"), self.stride, self.pad)
         return out
 
     def backward(self, dout):
-        backward = F.conv2d_backward_naive if self.naive else F.conv2d_backward
-        return self._keep_grads(backward(dout, self._take_cache()))
+        return self._keep_grads(self._op("backward")(dout, self._take_cache()))
 
     def extra_repr(self):
         f, c, kh, kw = self.params["w"].shape

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import functional as F
 from .module import Module
 
 
@@ -22,6 +21,8 @@ class Dropout(Module):
         Draws the masks; the layer's only source of randomness.
     """
 
+    forward_op, backward_op = "dropout_forward", "dropout_backward"
+
     def __init__(self, p=0.5, *, rng):
         super().__init__()
         if not isinstance(rng, np.random.Generator):
@@ -31,11 +32,11 @@ class Dropout(Module):
         self.p, self.rng = float(p), rng
 
     def forward(self, x):
-        out, self._cache = F.dropout_forward(x, self.p, train=self.training, rng=self.rng)
+        out, self._cache = self._op("forward")(x, self.p, train=self.training, rng=self.rng)
         return out
 
     def backward(self, dout):
-        return F.dropout_backward(dout, self._take_cache()).dx
+        return self._op("backward")(dout, self._take_cache()).dx
 
     def extra_repr(self):
         return f"p={self.p}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import functional as F
 from ..init import initialize
 from .module import Module
 
@@ -33,6 +32,8 @@ class Linear(Module):
     params : ``"w"`` (D, M) and ``"b"`` (M,)
     """
 
+    forward_op, backward_op = "linear_forward", "linear_backward"
+
     def __init__(self, in_features, out_features, *, rng, bias=True, init="he", dtype=np.float32):
         super().__init__()
         self.in_features, self.out_features = int(in_features), int(out_features)
@@ -41,11 +42,11 @@ class Linear(Module):
             self._set_param("b", np.zeros(self.out_features, dtype=dtype))
 
     def forward(self, x):
-        out, self._cache = F.linear_forward(x, self.params["w"], self.params.get("b"))
+        out, self._cache = self._op("forward")(x, self.params["w"], self.params.get("b"))
         return out
 
     def backward(self, dout):
-        return self._keep_grads(F.linear_backward(dout, self._take_cache()))
+        return self._keep_grads(self._op("backward")(dout, self._take_cache()))
 
     def extra_repr(self):
         return f"{self.in_features}, {self.out_features}, bias={'b' in self.params}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import functional as F
+from .. import ops
 
 
 class SoftmaxCrossEntropyLoss:
@@ -13,11 +13,13 @@ class SoftmaxCrossEntropyLoss:
     ``(softmax(scores) - y) / N``.
     """
 
+    forward_op, backward_op = "softmax_cross_entropy_forward", "softmax_cross_entropy_backward"
+
     def __init__(self):
         self._cache = None
 
     def forward(self, scores, y):
-        loss, self._cache = F.softmax_cross_entropy_forward(scores, y)
+        loss, self._cache = ops.get(self.forward_op)(scores, y)
         return loss
 
     __call__ = forward
@@ -25,7 +27,7 @@ class SoftmaxCrossEntropyLoss:
     def backward(self, dout=1.0):
         if self._cache is None:
             raise RuntimeError("SoftmaxCrossEntropyLoss.backward: call forward first")
-        return F.softmax_cross_entropy_backward(dout, self._cache).dx
+        return ops.get(self.backward_op)(dout, self._cache).dx
 
     @property
     def probabilities(self):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import ops
 from .._checks import shape_str
 
 _NO_CACHE = object()  # a forward's cache may itself be None (dropout in eval mode)
@@ -25,6 +26,11 @@ class Module:
     (``"conv1.w"``).
     """
 
+    #: names of this layer's pure functions in :mod:`cnnlab.ops` (the one binding idiom:
+    #: looked up at every call, so ``cnnlab.ops.use(...)`` swaps them for every layer)
+    forward_op: str | None = None
+    backward_op: str | None = None
+
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
@@ -41,6 +47,10 @@ class Module:
 
     def __call__(self, x):
         return self.forward(x)
+
+    def _op(self, which: str):
+        """The function bound to ``forward_op`` or ``backward_op`` (``which`` is "forward" or "backward")."""
+        return ops.get(getattr(self, f"{which}_op"), naive=getattr(self, "naive", False))
 
     def _take_cache(self):
         """The cache of the last forward; a clear error if there was none."""
@@ -165,17 +175,15 @@ class Module:
 class Stateless(Module):
     """A layer without parameters that wraps one pure forward/backward pair.
 
-    Subclasses set ``_forward`` and ``_backward`` to the functions.
+    Subclasses set ``forward_op`` and ``backward_op`` to the functions' names.
     """
 
-    _forward = _backward = None
-
     def forward(self, x):
-        out, self._cache = type(self)._forward(x)
+        out, self._cache = self._op("forward")(x)
         return out
 
     def backward(self, dout):
-        return type(self)._backward(dout, self._take_cache()).dx
+        return self._op("backward")(dout, self._take_cache()).dx
 
 
 def walk_modules(module):

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from .. import functional as F
 from .._checks import pair
 from .module import Module
 
 
 class _Pool(Module):
-    _functions = None  # (forward, backward, forward_naive, backward_naive)
-
     def __init__(self, kernel_size=2, stride=None, pad=0, *, naive=False):
         super().__init__()
         layer = type(self).__name__
@@ -21,13 +18,11 @@ class _Pool(Module):
         self.kernel_size, self.stride, self.pad, self.naive = kernel_size, stride, pad, bool(naive)
 
     def forward(self, x):
-        forward = self._functions[2] if self.naive else self._functions[0]
-        out, self._cache = forward(x, self.kernel_size, self.stride, self.pad)
+        out, self._cache = self._op("forward")(x, self.kernel_size, self.stride, self.pad)
         return out
 
     def backward(self, dout):
-        backward = self._functions[3] if self.naive else self._functions[1]
-        return backward(dout, self._take_cache()).dx
+        return self._op("backward")(dout, self._take_cache()).dx
 
     def extra_repr(self):
         stride = self.kernel_size if self.stride is None else self.stride
@@ -50,8 +45,7 @@ class MaxPool2d(_Pool):
         Use the loop implementation.
     """
 
-    _functions = (F.max_pool_forward, F.max_pool_backward,
-                  F.max_pool_forward_naive, F.max_pool_backward_naive)
+    forward_op, backward_op = "max_pool_forward", "max_pool_backward"
 
 
 class AvgPool2d(_Pool):
@@ -66,5 +60,4 @@ class AvgPool2d(_Pool):
         As for :class:`MaxPool2d`.
     """
 
-    _functions = (F.avg_pool_forward, F.avg_pool_backward,
-                  F.avg_pool_forward_naive, F.avg_pool_backward_naive)
+    forward_op, backward_op = "avg_pool_forward", "avg_pool_backward"
