@@ -1,0 +1,208 @@
+"""The student's own file, ``my_layers.py``: what they write, kept across notebooks.
+
+``@exercise("conv2d_backward")`` on a function written in a notebook does three
+things:
+
+1. it saves the function's source into ``my_layers.py`` (beside the notebooks,
+   or wherever ``CNNLAB_MY_LAYERS`` points), replacing an earlier version of the
+   same function, so later notebooks and the lecturer find it there;
+2. it returns the function wrapped so that, while its body is still the stub
+   (``raise NotImplementedError``), calling it uses the library's version and
+   says so once: every later cell runs;
+3. it marks the function with its exercise, for :func:`cnnlab.course.check`.
+
+:func:`use_my_layers` reads that file, checks every function in it, and binds
+the ones that pass into the layers with :func:`cnnlab.ops.use`, the same idiom
+the library binds its own functions with. It says, by name, which functions are
+still the library's and why.
+
+A saved function may use NumPy (as ``np``), anything from
+``cnnlab.functional`` and other functions of the same file, but not helpers
+defined only in a notebook.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib.util
+import inspect
+import os
+import textwrap
+from pathlib import Path
+
+from .. import ops
+from .._io import atomic_write
+from .catalog import EXERCISES, all_exercises, lookup
+
+ENV = "CNNLAB_MY_LAYERS"
+HEADER = '''"""My layers: the functions I wrote in the cnnlab notebooks.
+
+cnnlab.course writes this file when I run an exercise cell (one block per function,
+replaced when I rewrite it); cnnlab.course.use_my_layers() puts the functions into
+the layers. I may also edit it by hand.
+"""
+
+import numpy as np
+
+from cnnlab.functional import *  # noqa: F401,F403  (caches and gradient types: Conv2dGrads, ...)
+'''
+_BEGIN, _END = "# --- exercise: {id} ---", "# --- end: {id} ---"
+
+
+def my_layers_path() -> Path:
+    """Where the student's file is: ``$CNNLAB_MY_LAYERS``, else ``my_layers.py`` in the current folder."""
+    return Path(os.environ.get(ENV) or "my_layers.py").resolve()
+
+
+# -- reading a function's source ---------------------------------------------------------
+def _function_node(source: str):
+    tree = ast.parse(source)
+    return next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+
+
+def _is_stub(node) -> bool:
+    """True when the body is only a docstring and ``raise NotImplementedError``."""
+    body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+                                         and isinstance(s.value.value, str))]
+    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
+        return False
+    exc = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
+    return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+
+
+def _source_without_decorators(fn) -> tuple[str, bool] | None:
+    """``(source, is_stub)`` of ``fn`` with its decorators removed; None if the source is unknown."""
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+    except (OSError, TypeError):
+        return None
+    node = _function_node(source)
+    if node is None:
+        return None
+    lines = source.splitlines()[node.lineno - 1:node.end_lineno]
+    return "\n".join(lines) + "\n", _is_stub(node)
+
+
+# -- the file ----------------------------------------------------------------------------
+def _blocks(text: str) -> dict[str, str]:
+    """The saved functions of a my_layers.py text, by exercise id."""
+    blocks, current, lines = {}, None, []
+    for line in text.splitlines():
+        if line.startswith("# --- exercise: ") and line.endswith(" ---"):
+            current, lines = line[len("# --- exercise: "):-4], []
+        elif current is not None and line == _END.format(id=current):
+            blocks[current] = "\n".join(lines).strip("\n") + "\n"
+            current = None
+        elif current is not None:
+            lines.append(line)
+    return blocks
+
+
+def _render(blocks: dict[str, str]) -> str:
+    order = {ex_id: i for i, ex_id in enumerate(EXERCISES)}
+    parts = [HEADER]
+    for ex_id in sorted(blocks, key=lambda i: (order.get(i, len(order)), i)):
+        parts.append(f"\n\n{_BEGIN.format(id=ex_id)}\n{blocks[ex_id]}{_END.format(id=ex_id)}\n")
+    return "".join(parts)
+
+
+def save_function(exercise_id: str, source: str, path: Path | None = None) -> Path:
+    """Put ``source`` into the student's file as the block of ``exercise_id`` (atomic rewrite)."""
+    path = my_layers_path() if path is None else Path(path)
+    blocks = _blocks(path.read_text(encoding="utf-8")) if path.exists() else {}
+    blocks[exercise_id] = source
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, _render(blocks))
+    return path
+
+
+# -- the decorator -----------------------------------------------------------------------
+def exercise(exercise_id: str):
+    """Mark a function as the answer to exercise ``exercise_id`` and save it to ``my_layers.py``."""
+    ex = lookup(exercise_id)
+
+    def decorate(fn):
+        if getattr(fn, "__name__", None) != ex.id:
+            raise NameError(f"exercise {ex.id!r}: name the function {ex.id}, as the exercise does "
+                            f"(got {getattr(fn, '__name__', fn)!r}); the checks and the grader look for it by name")
+        found = _source_without_decorators(fn)
+        if found is not None and not found[1]:
+            save_function(ex.id, found[0])
+        told = []
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except NotImplementedError:
+                if not told:
+                    told.append(True)
+                    print(f"note: {ex.id} is not written yet; using the library's")
+                return ex.reference(*args, **kwargs)
+
+        wrapper.__exercise_id__ = ex.id
+        wrapper.__student_function__ = fn
+        return wrapper
+
+    return decorate
+
+
+# -- binding the file into the layers ------------------------------------------------------
+def load_my_layers(path: Path | None = None):
+    """Import the student's file as a module (a fresh import each call); None if it does not exist."""
+    path = my_layers_path() if path is None else Path(path)
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location(f"my_layers_{abs(hash(str(path)))}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _status(ex, module) -> tuple[str, object]:
+    from .checker import NOT_ATTEMPTED, PASSED, run_check
+
+    fn = getattr(module, ex.id, None) if module is not None else None
+    if getattr(fn, "__module__", None) != getattr(module, "__name__", ""):
+        fn = None  # a name the file imported (the library's own), not one it defines
+        return "library (not written yet)", None
+    result = run_check(ex, fn)
+    if result.status == PASSED:
+        return "yours", fn
+    if result.status == NOT_ATTEMPTED:
+        return "library (not written yet)", None
+    why = result.diagnosis or result.message
+    return f"library (yours does not pass its check yet: {why})", None
+
+
+def use_my_layers(path: Path | None = None, *, quiet: bool = False) -> dict[str, str]:
+    """Bind every function of ``my_layers.py`` that passes its check into the layers.
+
+    Functions that are missing, unwritten or failing stay the library's. Prints a
+    table of every layer function and whose it is (unless ``quiet``) and returns
+    it as ``{name: "yours" | "library (...)"}``.
+    """
+    path = my_layers_path() if path is None else Path(path)
+    try:
+        module = load_my_layers(path)
+    except Exception as exc:  # a student's file: any error in it is theirs to fix, not a crash
+        module = None
+        if not quiet:
+            print(f"{path} could not be imported ({type(exc).__name__}: {exc}); using the library's functions")
+    report, chosen = {}, {}
+    for ex in all_exercises():
+        if ex.op is not None:
+            report[ex.op], chosen[ex.op] = _status(ex, module)
+    ops.reset(*chosen)
+    ops.use(**{name: fn for name, fn in chosen.items() if fn is not None})
+    if not quiet:
+        width = max(map(len, report), default=0)
+        where = path if module is not None else f"{path} (not found)"
+        print(f"layer functions, from {where}:")
+        for name, status in report.items():
+            print(f"  {name:<{width}}  {status}")
+    return report
+
+
+__all__ = ["exercise", "load_my_layers", "my_layers_path", "save_function", "use_my_layers"]
