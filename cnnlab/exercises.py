@@ -26,6 +26,25 @@ def _verdict(ok: bool, what: str, detail: str) -> None:
     print(f"correct: {what} ({detail})")
 
 
+def _as_numbers(answer, what: str) -> np.ndarray:
+    """The answer as a float64 array, or a clear failure if it is not numbers."""
+    try:
+        values = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise AssertionError(f"not yet: {what}: expected a number or an array of numbers, "
+                             f"got {type(answer).__name__}") from None
+    return values
+
+
+def _require_finite(answer: np.ndarray, expected, what: str) -> None:
+    """NaN or inf where the expected value is finite fails (NaN would compare as no difference)."""
+    bad = ~np.isfinite(answer) & np.isfinite(np.asarray(expected, dtype=np.float64))
+    if bad.any():
+        kind = "NaN" if np.isnan(answer[bad]).any() else "inf"
+        raise AssertionError(f"not yet: {what}: the answer contains {kind} "
+                             f"({int(bad.sum())} of {answer.size} values)")
+
+
 def _your_turn(what: str) -> None:
     print(f"your turn: {what} is not written yet; fill it in above and run this cell again")
 
@@ -63,9 +82,10 @@ def check_value(answer, expected, what="your answer", *, rtol=1e-6, atol=1e-12) 
     if answer is None or answer is Ellipsis:
         _your_turn(what)
         return
-    answer, expected = np.asarray(answer, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    answer, expected = _as_numbers(answer, what), np.asarray(expected, dtype=np.float64)
     if answer.shape != expected.shape:
         raise AssertionError(f"not yet: {what}: expected shape {expected.shape}, got {answer.shape}")
+    _require_finite(answer, expected, what)
     ok = bool(np.allclose(answer, expected, rtol=rtol, atol=atol))
     _verdict(ok, what, f"max abs difference {np.max(np.abs(answer - expected), initial=0.0):.1e}")
 
@@ -100,10 +120,11 @@ def check_same_function(answer, reference, make_args, *, trials=5, rng=None, ato
         for index, (g, w) in enumerate(zip(got_parts, want_parts)):
             if w is None:
                 continue
-            g, w = np.asarray(g), np.asarray(w)
+            g, w = _as_numbers(g, f"{what}: value {index}"), np.asarray(w)
             if g.shape != w.shape:
                 raise AssertionError(f"not yet: {what}: value {index} has shape {g.shape}, "
                                      f"expected {w.shape} (trial {trial})")
+            _require_finite(g, w, f"{what}: value {index} (trial {trial})")
             worst = max(worst, float(np.max(np.abs(g - w), initial=0.0)))
     _verdict(worst <= atol, what, f"{trials} random trials, max abs difference {worst:.1e}")
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from .. import ops
 from .._io import atomic_write
-from .catalog import EXERCISES, all_exercises, lookup
+from .catalog import all_exercises, lookup
 
 ENV = "CNNLAB_MY_LAYERS"
 HEADER = '''"""My layers: the functions I wrote in the cnnlab notebooks.
@@ -85,35 +85,25 @@ def _source_without_decorators(fn) -> tuple[str, bool] | None:
 
 
 # -- the file ----------------------------------------------------------------------------
-def _blocks(text: str) -> dict[str, str]:
-    """The saved functions of a my_layers.py text, by exercise id."""
-    blocks, current, lines = {}, None, []
-    for line in text.splitlines():
-        if line.startswith("# --- exercise: ") and line.endswith(" ---"):
-            current, lines = line[len("# --- exercise: "):-4], []
-        elif current is not None and line == _END.format(id=current):
-            blocks[current] = "\n".join(lines).strip("\n") + "\n"
-            current = None
-        elif current is not None:
-            lines.append(line)
-    return blocks
-
-
-def _render(blocks: dict[str, str]) -> str:
-    order = {ex_id: i for i, ex_id in enumerate(EXERCISES)}
-    parts = [HEADER]
-    for ex_id in sorted(blocks, key=lambda i: (order.get(i, len(order)), i)):
-        parts.append(f"\n\n{_BEGIN.format(id=ex_id)}\n{blocks[ex_id]}{_END.format(id=ex_id)}\n")
-    return "".join(parts)
+def _replace_block(text: str, exercise_id: str, source: str) -> str:
+    """``text`` with the block of ``exercise_id`` replaced by ``source`` (appended if absent);
+    everything outside that block, hand edits included, stays as it is."""
+    begin, end = _BEGIN.format(id=exercise_id), _END.format(id=exercise_id)
+    block = f"{begin}\n{source.rstrip()}\n{end}\n"
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.rstrip("\n") == begin]
+    stops = [i for i, line in enumerate(lines) if line.rstrip("\n") == end]
+    if starts and stops and stops[0] > starts[0]:
+        return "".join(lines[:starts[0]]) + block + "".join(lines[stops[0] + 1:])
+    return text.rstrip("\n") + "\n\n\n" + block
 
 
 def save_function(exercise_id: str, source: str, path: Path | None = None) -> Path:
-    """Put ``source`` into the student's file as the block of ``exercise_id`` (atomic rewrite)."""
+    """Put ``source`` into the student's file as the block of ``exercise_id`` (an atomic rewrite)."""
     path = my_layers_path() if path is None else Path(path)
-    blocks = _blocks(path.read_text(encoding="utf-8")) if path.exists() else {}
-    blocks[exercise_id] = source
+    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, _render(blocks))
+    atomic_write(path, _replace_block(text, exercise_id, source))
     return path
 
 
