@@ -14,10 +14,11 @@ QUICK  ?= 1
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: ## Create .venv if missing, install cnnlab editable with [dev], register the Jupyter kernel
+setup: ## Create .venv if missing, install cnnlab editable with [dev], build the offline MNIST sample, register the Jupyter kernel
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --upgrade pip
 	$(VPY) -m pip install -e ".[dev]"
+	test -f cnnlab/datasets/mnist_sample.npz || $(VPY) data/build_sample.py
 	$(VPY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (cnnlab)"
 
 test: ## Run the unit tests (with the browser tests, given chromium) and validate the notebooks with nbval (QUICK=0: notebooks at class size)
