@@ -3,7 +3,7 @@
 Two end-to-end checks in headless Chromium (Debian's ``/usr/bin/chromium``,
 driven by the ``playwright`` package; ``playwright install`` is never needed):
 
-* JupyterLab opens ``notebooks/09_train_and_explore_lenet5.ipynb`` (a copy in
+* JupyterLab opens ``notebooks/10_train_and_explore_lenet5.ipynb`` (a copy in
   a temporary folder, with ``CNNLAB_QUICK=1`` so training is tiny), runs every
   cell from the Run menu and waits for the kernel to go idle;
 * Voila serves ``dashboard/lenet5_explorer.ipynb``.
@@ -48,7 +48,7 @@ sync_api = pytest.importorskip(
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "09_train_and_explore_lenet5.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "10_train_and_explore_lenet5.ipynb"
 DASHBOARD = ROOT / "dashboard" / "lenet5_explorer.ipynb"
 SCREENSHOTS = ROOT / "screenshots"
 
@@ -562,7 +562,7 @@ def _full_screenshot(page, scroller: str, path: Path, max_height: int = 12000) -
     page.set_viewport_size(VIEWPORT)
 
 
-def test_notebook_09_explorers_in_jupyterlab(browser, tmp_path):
+def test_notebook_10_explorers_in_jupyterlab(browser, tmp_path):
     before = _digest(NOTEBOOK)
     check_notebook_in_lab(browser, NOTEBOOK, tmp_path, NOTEBOOK_EXPLORERS)
     assert _digest(NOTEBOOK) == before, f"{NOTEBOOK} changed on disk while the test ran"
