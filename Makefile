@@ -7,6 +7,8 @@ KERNEL ?= cnnlab
 DASHBOARD_PORT ?= 8866
 # 1: the notebooks that train do so in their quick setting (CNNLAB_QUICK=1) under `make test`
 QUICK  ?= 1
+# scratch space of `make test`: the student files it writes and the student edition it releases
+TEST_TMP ?= $(or $(TMPDIR),/tmp)/cnnlab-test-$(notdir $(CURDIR))
 
 .DEFAULT_GOAL := help
 .PHONY: help setup test lab dashboard oracle bench pretrained clean
@@ -21,8 +23,14 @@ setup: ## Create .venv if missing, install cnnlab editable with [dev], build the
 	test -f cnnlab/datasets/mnist_sample.npz || $(VPY) data/build_sample.py
 	$(VPY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (cnnlab)"
 
-test: ## Run the unit tests (with the browser tests, given chromium) and validate the notebooks with nbval (QUICK=0: notebooks at class size)
-	CNNLAB_QUICK=$(QUICK) $(VPY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider tests notebooks dashboard
+test: ## Unit tests (browser tests given chromium), the notebooks under nbval, then the student edition under nbval (QUICK=0: class size)
+	rm -rf $(TEST_TMP) && mkdir -p $(TEST_TMP)
+	CNNLAB_QUICK=$(QUICK) CNNLAB_MY_LAYERS=$(TEST_TMP)/teacher/my_layers.py \
+	  $(VPY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider tests notebooks dashboard
+	$(VPY) -m cnnlab.course release $(TEST_TMP)/student-edition
+	cd $(TEST_TMP)/student-edition && CNNLAB_QUICK=$(QUICK) CNNLAB_MY_LAYERS=$(TEST_TMP)/student-edition/my_layers.py \
+	  $(abspath $(VPY)) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider .
+	rm -rf $(TEST_TMP)
 
 lab: ## Start JupyterLab on notebooks/
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks

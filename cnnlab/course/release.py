@@ -10,10 +10,11 @@ notebook by notebook, keeping the folder structure (``OUT/extras/...``) and
   question variables become ``...``; its outputs go;
 * a ``solution`` markdown cell (a model answer) and a ``teacher-only`` cell are
   left out;
-* every other cell keeps its source. The outputs of ``check`` cells, and of the
-  code cells between an exercise and its check, are cleared (they would show the
-  teacher's results as the student's); other outputs stay, for nbval runs the
-  student edition too. No cell keeps its source hidden.
+* every other cell keeps its source. Every output is cleared, as nbgrader's
+  hand-outs are: a stored output would show the teacher's result of a
+  predict-then-run question before the student predicts it. nbval's output
+  directives go too (nothing is stored for them to compare; the student edition
+  is validated for running top to bottom). No cell keeps its source hidden.
 
 Every cell gets nbgrader metadata, schema version 3, so the release can also be
 used with nbgrader: stubs are solution cells, ``check`` cells are locked grade
@@ -120,6 +121,13 @@ def _tidy_metadata(cell: dict, *, cleared: bool, stub: bool) -> None:
         meta.pop("execution", None)
 
 
+def _without_nbval(source: str) -> str:
+    """``source`` without nbval's output directives (``# NBVAL_CHECK_OUTPUT``,
+    ``# NBVAL_IGNORE_OUTPUT``); ``NBVAL_SKIP`` and ``NBVAL_RAISES_EXCEPTION`` stay."""
+    return "\n".join(line for line in source.split("\n")
+                     if not re.fullmatch(r"\s*#\s*NBVAL_(CHECK|IGNORE)_OUTPUT\s*", line))
+
+
 def _clear(cell: dict) -> None:
     cell["outputs"] = []
     cell["execution_count"] = None
@@ -161,7 +169,6 @@ def release_notebook(nb: dict, name: str) -> tuple[dict, dict]:
     points, used, kept = _Points(), set(), []
     summary = {"exercises": 0, "questions": 0, "open_questions": 0, "checks": 0, "points": 0,
                "dropped": 0}
-    to_clear, pending = set(), None  # pending: code cells since the last exercise, awaiting its check
 
     def unique(base: str) -> str:
         gid, n = _grade_id(base), 2
@@ -184,14 +191,11 @@ def release_notebook(nb: dict, name: str) -> tuple[dict, dict]:
             meta = _nbgrader(unique("-".join(ids) if ids else plain), solution=True)
             summary["exercises"] += len(stub.exercises)
             summary["questions"] += len(stub.questions)
-            pending = pending or []
         elif kind == "code" and CHECK in tags:
             checked = checked_ids(_text(cell["source"]), names)
             worth = sum(points(k, item) for k, item in checked) if checked else DEFAULT_POINTS
             base = "check_" + "-".join(item for _, item in checked) if checked else f"check-{name}-{i}"
             meta = _nbgrader(unique(base), grade=True, locked=True, points=worth)
-            to_clear.update([i, *(pending or [])])
-            pending = None
             summary["checks"] += 1
             summary["points"] += worth
         elif kind == "markdown" and ANSWER in tags:
@@ -201,15 +205,14 @@ def release_notebook(nb: dict, name: str) -> tuple[dict, dict]:
             summary["points"] += DEFAULT_POINTS
         else:
             meta = _nbgrader(unique(plain), locked=True)
-            if kind == "code" and pending is not None:
-                pending.append(i)
         cell.setdefault("metadata", {})["nbgrader"] = meta
         kept.append((i, cell))
 
     for i, cell in kept:
-        if i in to_clear:
+        if cell["cell_type"] == "code":
             _clear(cell)
-        _tidy_metadata(cell, cleared=i in to_clear or i in stubs, stub=i in stubs)
+            cell["source"] = _lines(_without_nbval(_text(cell["source"])))
+        _tidy_metadata(cell, cleared=True, stub=i in stubs)
     out = {key: copy.deepcopy(value) for key, value in nb.items() if key != "cells"}
     out["cells"] = [cell for _, cell in kept]
     return out, summary
