@@ -4,7 +4,8 @@ A numeric or multiple-choice question stores only a SHA-256 digest of its answer
 in canonical form (a number to ``digits`` significant figures, a choice as its
 lower-case letter or word), so reading the package does not give the answer
 away, and a wrong answer is told only that it is wrong, with the question's hint.
-Open questions are not checked here: the notebook has an answer cell, and the
+(For a multiple-choice question the digest is a courtesy, not a lock: hashing
+its few options finds it.) Open questions are not checked here: the notebook has an answer cell, and the
 model answer (a ``solution`` cell) is left out of the student edition.
 
 The questions themselves live in :mod:`cnnlab.course.quiz`, one module per
