@@ -179,6 +179,7 @@ def bn_backward_cases(rng):
         _bn_case(rng, "a batch of two", (2, 3)),
         _bn_case(rng, "one feature", (5, 1)),
         _bn_case(rng, "feature maps, a batch of one", (1, 2, 3, 3)),
+        _bn_case(rng, "eval mode: the statistics are constants", (2, 2, 2, 2), train=False),
     ]
 
 
@@ -194,8 +195,8 @@ def _bn_backward_variant(*, mean_term=True, var_term=True, var_m=None, use_gamma
         if var_term:
             dx = dx - x_hat * (g * x_hat).sum(axis=0) * (m / var_m(m) if var_m else 1)
         dx = from_rows(inv_std / m * dx, cache.x_shape)
-        x_rows = x_hat / inv_std + cache.batch_mean
-        dgamma, dbeta = rows * (x_rows if dgamma_x else x_hat), rows
+        x_rows = x_hat / inv_std + cache.batch_mean if dgamma_x else x_hat
+        dgamma, dbeta = rows * x_rows, rows
         if not unsummed:
             dgamma, dbeta = dgamma.sum(axis=0), dbeta.sum(axis=0)
         return F.BatchNormGrads(dx, dgamma, dbeta)
@@ -205,8 +206,8 @@ def _bn_backward_variant(*, mean_term=True, var_term=True, var_m=None, use_gamma
 
 register(Exercise(
     id="batchnorm_backward", notebook="07", kind="backward", op="batchnorm_backward", gradcheck=BN_GRADCHECK,
-    title="batchnorm_backward(dout, cache): BatchNormGrads(dx, dgamma, dbeta), train mode, for the cache of "
-          "either batch-norm forward",
+    title="batchnorm_backward(dout, cache): BatchNormGrads(dx, dgamma, dbeta) for the cache of either "
+          "batch-norm forward, train mode (and eval mode, where the statistics are constants)",
     reference=F.batchnorm_backward, forward=batchnorm_forward_any, cases=bn_backward_cases,
     mistakes=(
         mistake("mean treated as a constant",
@@ -229,6 +230,9 @@ register(Exercise(
         mistake("dgamma and dbeta not summed",
                 "dgamma and dbeta have one row per example: gamma and beta are shared, so sum over the batch "
                 "(and over the pixels for feature maps)", _bn_backward_variant(unsummed=True)),
+        mistake("train formula in eval mode",
+                "in eval mode the mean and variance are the running constants, not functions of x: there dx "
+                "is simply dout * gamma / sqrt(running_var + eps)", _bn_backward_variant()),
         mistake("M = N for feature maps",
                 "for feature maps dx divides by the batch size N: each channel averages M = N * H * W values",
                 _bn_backward_variant(m_is_n=True)),
