@@ -104,8 +104,9 @@ def _compare_arrays(got, want, ex: Exercise, what: str) -> None:
         raise _Problem(f"{what} contains {'NaN' if np.isnan(got_f[bad]).any() else 'inf'} "
                        f"({int(bad.sum())} of {got_f.size} values)")
     if not np.allclose(got_f, want_f, rtol=ex.rtol, atol=ex.atol, equal_nan=True):
-        scale = np.maximum(1e-8, np.abs(got_f) + np.abs(want_f))
-        worst = float(np.nanmax(np.abs(got_f - want_f) / scale))
+        with np.errstate(all="ignore"):
+            errors = np.abs(got_f - want_f) / np.maximum(1e-8, np.abs(got_f) + np.abs(want_f))
+        worst = float(np.max(errors, where=np.isfinite(errors), initial=0.0))
         raise _Problem(f"{what} is wrong (largest relative error {worst:.1e})")
 
 
@@ -201,14 +202,30 @@ def _check_result(ex, got, want, rng):
 
 # -- diagnosing ----------------------------------------------------------------------------
 def _agrees(ex, got, other) -> bool:
+    """Do two answers to the same case agree (for a forward: its output, and what the
+    library's backward makes of its cache)?"""
     try:
-        if ex.kind == "forward":
-            _compare(got[0], other[0], ex, "out")
-        else:
+        if ex.kind != "forward":
             _compare(got, other, ex, "value")
-    except (_Problem, TypeError, IndexError):
+            return True
+        _compare(got[0], other[0], ex, "out")
+        if ex.backward is not None:
+            dout = _upstream(other[0], np.random.default_rng(0))
+            mine, theirs = _backward_of(ex, dout, got[1]), _backward_of(ex, dout, other[1])
+            if isinstance(mine, type) or isinstance(theirs, type):  # the backward failed on a cache
+                return mine is theirs
+            _compare(mine, theirs, ex, "gradients")
+    except Exception:
         return False
     return True
+
+
+def _backward_of(ex, dout, cache):
+    """The library's backward of ``cache``, or the type of the error it raised."""
+    try:
+        return ex.backward(dout, cache)
+    except Exception as exc:
+        return type(exc)
 
 
 def _generic_diagnosis(ex, got, want) -> str:
@@ -241,7 +258,8 @@ def _diagnose(ex, call, got, want):
             wrong = call(mistake.wrong)
         except Exception:
             continue
-        if _agrees(ex, got, wrong):
+        # a mistake that gives the right answer on this case cannot explain the wrong one
+        if _agrees(ex, got, wrong) and not _agrees(ex, wrong, want):
             return mistake.diagnosis, mistake.name
     return _generic_diagnosis(ex, got, want), None
 
@@ -301,7 +319,7 @@ def run_check(ex: Exercise, fn, *, rng=None, seed=None) -> CheckResult:
         where = f" (case: {case.label})" if case is not None else ""
         result.status, result.message = FAILED, f"it raised {type(exc).__name__}: {exc}{where}"
         return result
-    labels = ", ".join(c.label for c in cases)
+    labels = "; ".join(c.label for c in cases)
     result.status, result.message = PASSED, f"matches the library on {len(cases)} random cases ({labels}){tail}"
     return result
 
