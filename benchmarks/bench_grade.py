@@ -1,0 +1,88 @@
+"""How long grading takes: a class of submissions, each a copy of the student edition.
+
+Builds ``--n`` submissions (30 by default) in a temporary folder, each a copy of
+the release of the whole series (``cnnlab.course.release`` of ``notebooks/``;
+without it, plain copies of ``notebooks/``), grades them with ``--n-jobs`` local
+workers (2) exactly as ``python -m cnnlab.course grade`` does (fresh kernels,
+``CNNLAB_QUICK=1``), and prints the wall time and the time per submission. The
+released notebooks hold stubs, so the figure is the time to run and score the
+series, not the time of anyone's own answers.
+
+    python benchmarks/bench_grade.py [--n 30] [--n-jobs 2] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from cnnlab.course.grade import grade_submissions
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def student_edition(folder: Path) -> str:
+    """Write one student's copy of the series to ``folder``; say where it came from."""
+    try:
+        from cnnlab.course.release import release
+    except ImportError:
+        release = None
+    if release is not None:
+        release(ROOT / "notebooks", folder)
+        return "the release of notebooks/"
+    folder.mkdir(parents=True)
+    for path in sorted((ROOT / "notebooks").rglob("*.ipynb")):
+        if ".ipynb_checkpoints" not in path.parts:
+            target = folder / path.relative_to(ROOT / "notebooks")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    return "copies of notebooks/ (no release yet)"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=30, help="submissions (default: 30)")
+    parser.add_argument("--n-jobs", type=int, default=2, help="local workers (default: 2)")
+    parser.add_argument("--cell-timeout", type=float, default=120.0)
+    parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument("--keep", metavar="DIR", help="build and grade in DIR and keep it "
+                        "(default: a temporary folder, removed)")
+    args = parser.parse_args(argv)
+    if args.n < 1 or args.n_jobs < 1:
+        parser.error("--n and --n-jobs must be at least 1")
+
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="cnnlab-bench-grade-"))
+    try:
+        template = work / "edition"
+        if template.exists():
+            shutil.rmtree(template)
+        origin = student_edition(template)
+        subs, out = work / "SUBMISSIONS", work / "GRADES"
+        for folder in (subs, out):
+            if folder.exists():
+                shutil.rmtree(folder)
+        for i in range(args.n):
+            shutil.copytree(template, subs / f"student{i:03d}")
+        n_notebooks = len(list(template.rglob("*.ipynb")))
+        print(f"{args.n} submissions of {n_notebooks} notebooks each ({origin}), "
+              f"{args.n_jobs} workers")
+        t0 = time.perf_counter()
+        summary = grade_submissions(subs, out, n_jobs=args.n_jobs, cell_timeout=args.cell_timeout,
+                                    timeout=args.timeout, seed=0, progress=True, echo=lambda line: None)
+        wall = time.perf_counter() - t0
+        print(f"wall time: {wall:.1f} s for {summary['graded']} submissions; "
+              f"{wall / max(summary['graded'], 1):.1f} s per submission "
+              f"({wall * args.n_jobs / max(summary['graded'], 1):.1f} s of one worker each)")
+        if summary["failed"]:
+            print(f"not graded (a worker died): {', '.join(summary['failed'])}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

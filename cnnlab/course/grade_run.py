@@ -1,0 +1,504 @@
+"""One submission, graded in a worker process: each notebook in a fresh kernel, then scored.
+
+:func:`grade_submission` is what a worker runs (a loky process, or a Dask
+worker). For every notebook chosen for grading it
+
+1. copies the student's folder to a temporary folder of its own (the notebook's
+   working directory: files it writes go nowhere), fresh for every attempt;
+2. starts a kernel of this Python (``sys.executable -m ipykernel_launcher``)
+   there, with ``CNNLAB_QUICK=1``, ``CNNLAB_MY_LAYERS=<copy>/my_layers.py``,
+   ``MPLBACKEND=Agg`` and this process's environment otherwise;
+3. runs the student's code cells one by one, errors allowed: a cell running past
+   ``cell_timeout`` seconds is interrupted and the next cell runs;
+4. appends one grading cell, which calls ``grade_namespace(globals(), "05",
+   seed)`` in the kernel and prints its result as one JSON line behind a marker
+   that is new for every run, and reads that line back. Scoring may take
+   ``max(cell_timeout, 60)`` seconds (a student's function may be slow, or loop).
+
+What untrusted notebooks do, and what happens then (each recorded as a note of
+that notebook, none ever an exception of the batch):
+
+* a cell that does not stop when interrupted (it catches ``KeyboardInterrupt``,
+  or loops in C): after a grace period the kernel is killed and the notebook is
+  run again from the start, in a new kernel, without that cell;
+* a cell that kills the kernel (``os._exit``, a segfault, running out of memory):
+  run again without that cell;
+* a run past ``timeout`` seconds: the kernel is killed and the notebook run again
+  without the cells that timed out and the one that was running;
+* at most :data:`MAX_RETRIES` such reruns; after that, and when the notebook
+  cannot be read or its kernel cannot start, every item of the notebook gets
+  status ``"error"`` and 0 points, with the reason.
+
+Student cells' outputs are dropped as they arrive (only errors are kept, for the
+notes), so a cell printing in a loop cannot fill the worker's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import json
+import logging
+import math
+import os
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["grade_submission", "grade_notebook", "grading_cell_source", "read_notebook",
+           "placeholder_results", "list_files", "DEFAULT_GRADER", "STATUSES", "MAX_RETRIES"]
+
+#: The grader's source, run inside the grading cell: it must define ``grade_namespace``.
+DEFAULT_GRADER = "from cnnlab.course.checker import grade_namespace\n"
+STATUSES = ("passed", "failed", "not attempted", "missing", "error")
+MAX_RETRIES = 2                     #: reruns after a kernel death, a stuck cell or a run past the limit
+MARKER = "@@cnnlab-grade-result@@"  #: prefix of the grading cell's JSON line (plus a fresh token)
+IGNORED_DIRS = frozenset({".ipynb_checkpoints", "__pycache__", ".git", "__MACOSX"})
+#: Exceptions whose message is shown in the notes: they name code, never an expected value.
+_SAFE_MESSAGES = frozenset({"NameError", "SyntaxError", "IndentationError", "TabError",
+                            "ModuleNotFoundError", "ImportError", "AttributeError", "TypeError",
+                            "ZeroDivisionError", "IndexError", "NotImplementedError", "MemoryError",
+                            "RecursionError", "FileNotFoundError", "UnboundLocalError"})
+_MAX_ERROR_NOTES = 5
+_LOG = logging.getLogger("cnnlab.course.grade.kernel")  # nbclient's own complaints, kept quiet
+_LOG.addHandler(logging.NullHandler())
+_LOG.propagate = False
+
+
+# -- the submission's files --------------------------------------------------------------
+def list_files(root: Path) -> list[str]:
+    """The files of a student's folder, as sorted relative POSIX paths: no hidden or cache
+    folders (``.ipynb_checkpoints``, ``__pycache__``), no symbolic links."""
+    root = Path(root)
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not d.startswith(".")
+                         and not os.path.islink(os.path.join(folder, d)))
+        for name in files:
+            path = Path(folder, name)
+            if not path.is_symlink() and not name.startswith("."):
+                found.append(path.relative_to(root).as_posix())
+    return sorted(found)
+
+
+def _materialize(task: dict, dest: Path) -> None:
+    """Write the submission's files into ``dest``: shipped with the task (``files``, on a
+    cluster), else copied from ``source`` (a folder, or one notebook file)."""
+    dest.mkdir(parents=True)
+    if task.get("files") is not None:
+        for rel, data in task["files"].items():
+            path = dest / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        return
+    source = Path(task["source"])
+    if task["is_file"]:
+        shutil.copyfile(source, dest / source.name)
+        return
+    for rel in list_files(source):
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / rel, dest / rel)
+
+
+def _notebook_bytes(task: dict, rel: str) -> bytes:
+    if task.get("files") is not None:
+        return task["files"][rel]
+    source = Path(task["source"])
+    return (source if task["is_file"] else source / rel).read_bytes()
+
+
+# -- reading a notebook ------------------------------------------------------------------
+class BadNotebook(ValueError):
+    """A file that cannot be run as a notebook; the message says why, in one line."""
+
+
+def read_notebook(data: bytes):
+    """The notebook in ``data`` as an nbformat v4 node; :class:`BadNotebook` if it is not one."""
+    import nbformat
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BadNotebook(f"not valid notebook JSON: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise BadNotebook(f"not valid notebook JSON: {exc}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("cells", []), list):
+        raise BadNotebook("not a notebook: valid JSON, but not an object with a list of cells")
+    try:
+        nb = nbformat.reads(json.dumps(raw), as_version=4)
+        cells = [c for c in nb.cells if isinstance(c, dict)]
+        for cell in cells:
+            cell.setdefault("metadata", {})
+            cell.setdefault("source", "")
+            if not isinstance(cell["source"], str):
+                cell["source"] = "".join(cell["source"])
+            if cell.get("cell_type") == "code":
+                cell.setdefault("outputs", [])
+        nb.cells = cells
+    except Exception as exc:  # nbformat's conversions raise many kinds on odd input
+        raise BadNotebook(f"not a notebook nbformat can read: {type(exc).__name__}: {exc}") from None
+    return nb
+
+
+def _cell_label(nb, index: int) -> str:
+    """``cell 7 (`while True:`)``: counted from 1 over all cells, with its first line."""
+    lines = [ln.strip() for ln in nb.cells[index].source.splitlines() if ln.strip()]
+    first = next((ln for ln in lines if not ln.startswith("#")), lines[0] if lines else "")
+    if len(first) > 40:
+        first = first[:37] + "..."
+    return f"cell {index + 1}" + (f" (`{first}`)" if first else "")
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+# -- the grading cell --------------------------------------------------------------------
+def grading_cell_source(grader: str, notebook: str, seed: int, marker: str) -> str:
+    """The code appended after the student's cells: ``grader`` (source defining
+    ``grade_namespace``) runs inside a function, so no name of the student's is touched."""
+    body = textwrap.indent(textwrap.dedent(grader).strip(), "    ")
+    return (
+        "def __cnnlab_grade__():\n"
+        "    import json as _json\n"
+        "    import sys as _sys\n"
+        f"{body}\n"
+        f"    _results = grade_namespace(globals(), {notebook!r}, {int(seed)!r})\n"
+        "    _line = _json.dumps(_results, default=lambda o: o.item() if hasattr(o, 'item') else str(o))\n"
+        f"    _sys.stdout.write({marker!r} + _line + '\\n')\n"
+        "    _sys.stdout.flush()\n"
+        "try:\n"
+        "    __cnnlab_grade__()\n"
+        "finally:\n"
+        "    del __cnnlab_grade__\n")
+
+
+def _clean_results(raw) -> list[dict]:
+    """The grader's list, checked: every item a dict with the fields feedback needs."""
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+        raise ValueError(f"expected a list of dicts, got {type(raw).__name__}")
+    out = []
+    for r in raw:
+        item = {"id": str(r.get("id", "?")), "kind": str(r.get("kind", "exercise")),
+                "title": str(r.get("title", "") or ""), "status": str(r.get("status", "error")),
+                "points": float(r.get("points") or 0.0), "max_points": float(r.get("max_points") or 0.0),
+                "message": str(r.get("message", "") or ""), "diagnosis": str(r.get("diagnosis", "") or "")}
+        if item["status"] not in STATUSES:
+            item["status"] = "error"
+        if not math.isfinite(item["points"]):
+            item["points"] = 0.0
+        item["points"] = min(max(item["points"], 0.0), item["max_points"])
+        out.append(item)
+    return out
+
+
+def placeholder_results(template, reason: str) -> list[dict]:
+    """Every item of a notebook that could not be scored: status ``"error"``, 0 points, ``reason``."""
+    return [{"id": t["id"], "kind": t.get("kind", "exercise"), "title": t.get("title", ""),
+             "status": "error", "points": 0.0, "max_points": float(t.get("max_points", 0.0)),
+             "message": reason, "diagnosis": ""} for t in (template or [])]
+
+
+# -- one run of a notebook in one kernel ---------------------------------------------------
+@dataclass
+class _Run:
+    """What one attempt did. ``stop``: None (ran to the end), "died", "stuck", "deadline" or
+    "start"; ``cell``: the cell it stopped in."""
+
+    stop: str | None = None
+    cell: int | None = None
+    detail: str = ""
+    timed_out: list = field(default_factory=list)
+    errors: list = field(default_factory=list)   # (cell, ename, evalue)
+    results: list | None = None
+    grading_problem: str | None = None
+
+
+def _client_class():
+    from nbclient import NotebookClient
+
+    class _Client(NotebookClient):
+        """Keeps outputs of the grading cell only (and every cell's errors)."""
+
+        keep_outputs_of: int = -1
+
+        def output(self, outs, msg, display_id, cell_index):
+            if cell_index != self.keep_outputs_of and msg["msg_type"] != "error":
+                return None
+            return super().output(outs, msg, display_id, cell_index)
+
+    return _Client
+
+
+def _kernel_manager():
+    """A kernel manager for ``python3`` of *this* interpreter, whatever kernelspecs are installed."""
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+
+    class _ThisPython(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name):
+            return KernelSpec(argv=[sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
+                                    "-f", "{connection_file}"],
+                              name="python3", display_name="Python 3 (cnnlab grading)",
+                              language="python", resource_dir="")
+
+    return AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_ThisPython())
+
+
+def _default_signals() -> None:
+    """Undo nbclient's SIGINT/SIGTERM handlers: they would turn a SIGTERM meant for this worker
+    into a kernel restart. Without them the worker stops, and its kernel, which polls its
+    parent, stops within a second."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(Exception):
+            loop.remove_signal_handler(sig)
+
+
+def _first_error(cell):
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            return out.get("ename", "Error"), out.get("evalue", "")
+    return None
+
+
+async def _run_cell(client, cell, index: int, limit: float):
+    """Execute one cell; ``"ok"``, ``"died"`` or ``"limit"`` (still running after ``limit``
+    seconds: the kernel has been killed)."""
+    from nbclient.exceptions import DeadKernelError
+    task = asyncio.ensure_future(client.async_execute_cell(cell, index))
+    done, _ = await asyncio.wait({task}, timeout=max(limit, 0.01))
+    if not done:
+        with contextlib.suppress(Exception):
+            await client.km.shutdown_kernel(now=True)
+        task.cancel()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await task
+        return "limit"
+    exc = task.exception()
+    if isinstance(exc, DeadKernelError):
+        return "died"
+    if exc is not None:
+        raise exc
+    return "ok"
+
+
+async def _attempt(nb, skip: set, workdir: Path, grading_source: str, marker: str,
+                   cell_timeout: float, timeout: float, log) -> _Run:
+    import nbformat
+    run = _Run()
+    grace = min(10.0, max(2.0, cell_timeout))   # after an interrupt, before the kernel is killed
+    grading_timeout = max(cell_timeout, 60.0)
+    cells = [copy.deepcopy(c) for c in nb.cells]
+    grading = nbformat.v4.new_code_cell(grading_source)
+    cells.append(grading)
+    limit = [cell_timeout]
+    client = _client_class()(nbformat.v4.new_notebook(cells=cells), km=_kernel_manager(),
+                             timeout_func=lambda cell: limit[0], interrupt_on_timeout=True,
+                             allow_errors=True, record_timing=False, shutdown_kernel="immediate",
+                             startup_timeout=60, log=_LOG)
+    client.keep_outputs_of = len(cells) - 1
+    env = {**os.environ, "CNNLAB_QUICK": "1", "CNNLAB_MY_LAYERS": str(workdir / "my_layers.py"),
+           "MPLBACKEND": "Agg"}
+    started = False
+    try:
+        async with client.async_setup_kernel(env=env, cwd=str(workdir), cleanup_kc=True,
+                                             stdout=log, stderr=log):
+            started = True
+            _default_signals()
+            deadline = time.monotonic() + timeout
+            for i, cell in enumerate(cells[:-1]):
+                if cell.cell_type != "code" or not cell.source.strip() or i in skip:
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    run.stop, run.cell = "deadline", i
+                    break
+                limit[0] = cell_timeout
+                start = time.monotonic()
+                status = await _run_cell(client, cell, i, min(remaining, cell_timeout + grace))
+                if status == "died":
+                    run.stop, run.cell = "died", i
+                    break
+                if status == "limit":
+                    run.stop = "deadline" if time.monotonic() >= deadline - 0.05 else "stuck"
+                    run.cell = i
+                    break
+                if time.monotonic() - start >= cell_timeout:
+                    run.timed_out.append(i)
+                else:
+                    error = _first_error(cell)
+                    if error:
+                        run.errors.append((i, *error))
+                cell.outputs = []
+            else:
+                limit[0] = grading_timeout
+                status = await _run_cell(client, grading, len(cells) - 1, grading_timeout + grace)
+                interrupted = (_first_error(grading) or ("",))[0] == "KeyboardInterrupt"
+                if status == "died":
+                    run.grading_problem = ("the kernel died while your functions were scored "
+                                           "(one of them ended the Python process)")
+                elif status == "limit" or interrupted:
+                    run.grading_problem = (f"scoring was stopped after {_seconds(grading_timeout)}: "
+                                           f"one of your functions did not return")
+                else:
+                    run.results, run.grading_problem = _parse_grading(grading, marker)
+    except Exception as exc:  # the kernel did not start, or something of ours broke
+        if run.stop is None and run.results is None and run.grading_problem is None:
+            run.stop = "crash" if started else "start"
+            run.detail = f"{type(exc).__name__}: {exc}".strip()
+            if not started:
+                log.flush()
+                lines = [ln.strip() for ln in Path(log.name).read_text(errors="replace").splitlines()
+                         if ln.strip() and not ln.startswith("[")]
+                if lines:  # the kernel's last words: 'ModuleNotFoundError: ...'
+                    run.detail += f" ({lines[-1][:200]})"
+    finally:
+        current = asyncio.current_task()
+        for task in asyncio.all_tasks():
+            if task is not current:
+                task.cancel()
+    return run
+
+
+def _parse_grading(cell, marker: str):
+    """(results, None) from the grading cell's JSON line, or (None, what went wrong)."""
+    text = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    for line in text.splitlines():
+        if line.startswith(marker):
+            try:
+                return _clean_results(json.loads(line[len(marker):])), None
+            except (ValueError, TypeError) as exc:
+                return None, f"the grader's result could not be read ({exc})"
+    error = _first_error(cell)
+    if error:
+        return None, f"the grader failed: {error[0]}: {error[1]}"
+    return None, "the grading cell printed no result (was sys.stdout replaced?)"
+
+
+# -- one notebook, with its reruns ---------------------------------------------------------
+def grade_notebook(task: dict, rel: str, notebook: str, *, grader: str, cell_timeout: float,
+                   timeout: float, template=None) -> dict:
+    """Run and score one notebook of a submission; never raises for anything the notebook does.
+
+    Returns ``{"notebook", "file", "status", "notes", "results", "seconds"}``; ``status`` is
+    ``"graded"`` or ``"error"`` (nothing could be scored: see the notes).
+    """
+    start = time.monotonic()
+    entry = {"notebook": notebook, "file": rel, "status": "graded", "notes": [], "results": []}
+
+    def fail(reason: str) -> dict:
+        entry.update(status="error", results=placeholder_results(
+            template, "not scored: the notebook could not be run to the end (see the notes)"))
+        entry["notes"].append(reason)
+        entry["seconds"] = round(time.monotonic() - start, 3)
+        return entry
+
+    try:
+        nb = read_notebook(_notebook_bytes(task, rel))
+    except BadNotebook as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(f"the file could not be read: {exc.strerror or exc}")
+    if not nb.cells:
+        entry["notes"].append("the notebook has no cells")
+    marker = f"{MARKER}{secrets.token_hex(8)} "
+    source = grading_cell_source(grader, notebook, task["seed"], marker)
+    skip: set = set()
+    restarts = []
+    for attempt in range(MAX_RETRIES + 1):
+        with tempfile.TemporaryDirectory(prefix="cnnlab-grade-") as tmp:
+            workdir = Path(tmp) / "submission"
+            _materialize(task, workdir)
+            # the kernel's own stdout and stderr (warnings, C-level prints) go to a file beside
+            # the copy: nobody needs them, except to say why a kernel did not start
+            with open(Path(tmp) / "kernel-output.txt", "w+b") as log:
+                run = asyncio.run(_attempt(nb, skip, workdir, source, marker, cell_timeout,
+                                           timeout, log))
+        if run.stop is None:
+            break
+        if run.stop == "start":
+            return fail(f"the kernel did not start: {run.detail}")
+        if run.stop == "crash":
+            return fail(f"grading failed: {run.detail}")
+        label = _cell_label(nb, run.cell) if run.cell is not None else "a cell"
+        if run.stop == "died":
+            skip.add(run.cell)
+            restarts.append(f"the kernel died in {label}; the notebook was run again in a new "
+                            f"kernel without it")
+        elif run.stop == "stuck":
+            skip.add(run.cell)
+            restarts.append(f"{label} did not stop when interrupted after {_seconds(cell_timeout)}; "
+                            f"the kernel was stopped and the notebook run again without it")
+        else:
+            offending = sorted({*run.timed_out, *([run.cell] if run.cell is not None else [])})
+            skip.update(offending)
+            names = ", ".join(_cell_label(nb, i) for i in offending) or "none"
+            restarts.append(f"the notebook ran past its {_seconds(timeout)} limit in {label}; "
+                            f"the kernel was stopped and the notebook run again without "
+                            f"the slow cells: {names}")
+    entry["notes"].extend(restarts)
+    if run.stop is not None:
+        return fail(f"gave up after {MAX_RETRIES} reruns")
+    entry["notes"].extend(f"{_cell_label(nb, i)} timed out after {_seconds(cell_timeout)} and was "
+                          f"interrupted" for i in run.timed_out)
+    entry["notes"].extend(_error_notes(nb, run.errors))
+    if run.results is None:
+        return fail(run.grading_problem or "no result from the grader")
+    entry["results"] = run.results
+    entry["seconds"] = round(time.monotonic() - start, 3)
+    return entry
+
+
+def _error_notes(nb, errors) -> list[str]:
+    notes = []
+    for i, ename, evalue in errors[:_MAX_ERROR_NOTES]:
+        shown = f": {evalue.splitlines()[0][:200]}" if ename in _SAFE_MESSAGES and evalue else ""
+        notes.append(f"{_cell_label(nb, i)} raised {ename}{shown}")
+    if len(errors) > _MAX_ERROR_NOTES:
+        notes.append(f"... and {len(errors) - _MAX_ERROR_NOTES} more cells raised an error")
+    return notes
+
+
+def grade_submission(task: dict, shared: dict) -> dict:
+    """Grade one student's submission; the worker's function (see the module docstring).
+
+    Parameters
+    ----------
+    task : dict
+        ``student``, ``seed`` (the student's), ``source`` (their folder or notebook file),
+        ``is_file``, ``notebooks`` (``[{"file": relative path, "notebook": "05"}]``), and
+        optionally ``files`` (``{relative path: bytes}``, shipped to a cluster).
+    shared : dict
+        ``grader`` (source defining ``grade_namespace``), ``cell_timeout``, ``timeout`` (s,
+        one run of one notebook), ``templates`` (``{"05": [{"id", "kind", "title",
+        "max_points"}]}``, the items of each notebook, for placeholders).
+
+    Returns
+    -------
+    dict
+        ``{"student", "seed", "notebooks": [...], "seconds"}``, one entry per notebook as
+        :func:`grade_notebook` returns it. Never raises for anything a notebook does.
+    """
+    start = time.monotonic()
+    notebooks = []
+    for item in task["notebooks"]:
+        try:
+            entry = grade_notebook(task, item["file"], item["notebook"], grader=shared["grader"],
+                                   cell_timeout=shared["cell_timeout"], timeout=shared["timeout"],
+                                   template=shared["templates"].get(item["notebook"]))
+        except Exception as exc:  # a bug of ours, or the machine: the submission's own result
+            entry = {"notebook": item["notebook"], "file": item["file"], "status": "error",
+                     "notes": [f"grading failed: {type(exc).__name__}: {exc}"],
+                     "results": placeholder_results(shared["templates"].get(item["notebook"]),
+                                                    "not scored: grading failed"), "seconds": 0.0}
+        notebooks.append(entry)
+    return {"student": task["student"], "seed": task["seed"], "notebooks": notebooks,
+            "seconds": round(time.monotonic() - start, 3)}
