@@ -107,7 +107,8 @@ def _mkdir(path):
 
 def grade_args(submissions, out, **kw):
     options = dict(submissions=str(submissions), out=str(out), n_jobs=2, scheduler=None,
-                   cell_timeout=CELL_TIMEOUT, timeout=60, seed=7, no_progress=True)
+                   cell_timeout=CELL_TIMEOUT, timeout=60, submission_timeout=600, seed=7,
+                   no_progress=True)
     options.update(kw)
     return Namespace(**options)
 
@@ -381,6 +382,22 @@ def test_run_past_the_time_limit_is_rerun_without_the_slow_cells(tmp_path):
                               "the kernel was stopped and the notebook run again without the slow cells: "
                               "cell 4 (`import time; time.sleep(1.2)`)"]
     assert {i["id"]: i["status"] for i in entry["results"]} == {"add": "passed", "q01_answer": "passed"}
+
+
+def test_a_submission_past_its_own_limit_skips_the_notebooks_after(tmp_path):
+    from cnnlab.course.grade_run import grade_submission
+
+    write_notebook(tmp_path / "s/01_add.ipynb", ADD, "import time; time.sleep(2.5)", "q01_answer = 14")
+    write_notebook(tmp_path / "s/02_mul.ipynb", MUL)
+    task = {"student": "s", "seed": 1, "source": str(tmp_path / "s"), "is_file": False,
+            "notebooks": [{"file": "01_add.ipynb", "notebook": "01"}, {"file": "02_mul.ipynb", "notebook": "02"}]}
+    shared = {"grader": FAKE_GRADER, "cell_timeout": 10, "timeout": 60, "submission_timeout": 2,
+              "templates": {"02": [{"id": "mul", "kind": "exercise", "title": "Multiply", "max_points": 3.0}]}}
+    first, second = grade_submission(task, shared)["notebooks"]
+    assert first["status"] == "graded"
+    assert second["status"] == "error" and second["notes"] == [
+        "not run: the submission's 2 s limit was used up by the notebooks before it"]
+    assert [r["points"] for r in second["results"]] == [0]
 
 
 # -- the real checker --------------------------------------------------------------------------

@@ -9,7 +9,6 @@ with one line naming it, exit status 2.
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
 from pathlib import Path
 
@@ -62,8 +61,6 @@ def _grade(args, parser) -> int:
         print(f"{parser.prog}: error: grading is not available: the module {exc.name} is missing",
               file=sys.stderr)
         return 1
-    if args.seed is None:
-        args.seed = secrets.randbelow(2**32)  # recorded by the grader, so a run can be repeated
     status = main_grade(args)
     return 0 if status is None else int(status)
 
@@ -89,9 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--cell-timeout", type=_positive(float), default=120.0, metavar="SECONDS",
                    help="longest a cell may run (default: %(default)s)")
     g.add_argument("--timeout", type=_positive(float), default=900.0, metavar="SECONDS",
-                   help="longest one submission may run (default: %(default)s)")
-    g.add_argument("--seed", type=int, help="seed of the random test cases (default: a random "
-                   "seed, drawn here and recorded with the grades)")
+                   help="longest one notebook of a submission may run (default: %(default)s)")
+    g.add_argument("--submission-timeout", type=_positive(float), default=3600.0, metavar="SECONDS",
+                   help="longest one student's whole submission may run (default: %(default)s)")
+    g.add_argument("--seed", type=int, help="seed of the random test cases (default: the one "
+                   "recorded in OUT, else a random seed, recorded there)")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
     g.set_defaults(handler=lambda args: _grade(args, g))
     return parser

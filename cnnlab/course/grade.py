@@ -249,7 +249,8 @@ def _backend(n_jobs: int, scheduler):
 
 
 def grade_submissions(submissions, out, *, n_jobs: int = 2, scheduler=None, cell_timeout: float = 120,
-                      timeout: float = 900, seed=None, progress: bool = True,
+                      timeout: float = 900, submission_timeout: float = 3600, seed=None,
+                      progress: bool = True,
                       grader: str | None = None, echo=print) -> dict:
     """Grade every submission in ``submissions`` into ``out``; see the module docstring.
 
@@ -264,6 +265,9 @@ def grade_submissions(submissions, out, *, n_jobs: int = 2, scheduler=None, cell
         Seconds a cell may run before it is interrupted.
     timeout : float
         Seconds one run of one notebook may take before its kernel is stopped.
+    submission_timeout : float
+        Seconds one student's whole submission may take: a notebook that would start
+        after that is not run, and says so.
     seed : int, optional
         Batch seed; default: the one recorded in ``out``, else a random one (recorded).
     grader : str, optional
@@ -311,6 +315,7 @@ def grade_submissions(submissions, out, *, n_jobs: int = 2, scheduler=None, cell
     if skipped:
         echo(f"skipped {skipped} submission{'s' * (skipped != 1)} already graded in {out / 'results'}")
     shared = {"grader": grader, "cell_timeout": cell_timeout, "timeout": timeout,
+              "submission_timeout": submission_timeout,
               "templates": {nb: templates(nb) for t in todo for nb in (i["notebook"] for i in t["notebooks"])}}
     tasks = {t["student"]: t for t in todo}
     failed = []
@@ -382,6 +387,7 @@ def _check_options(args) -> None:
     number("n_jobs", args.n_jobs, "--n-jobs", integer=True)
     number("cell_timeout", args.cell_timeout, "--cell-timeout")
     number("timeout", args.timeout, "--timeout")
+    number("submission_timeout", args.submission_timeout, "--submission-timeout")
     if args.seed is not None and (isinstance(args.seed, bool) or not isinstance(args.seed, int)
                                   or args.seed < 0):
         raise GradeError(f"--seed: expected a whole number >= 0, got {args.seed!r}")
@@ -427,7 +433,8 @@ def main_grade(args) -> int:
         with _sigterm_as_interrupt():
             summary = grade_submissions(args.submissions, args.out, n_jobs=args.n_jobs,
                                         scheduler=args.scheduler, cell_timeout=args.cell_timeout,
-                                        timeout=args.timeout, seed=args.seed,
+                                        timeout=args.timeout,
+                                        submission_timeout=args.submission_timeout, seed=args.seed,
                                         progress=not args.no_progress)
     except GradeError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

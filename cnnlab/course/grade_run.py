@@ -478,7 +478,7 @@ def grade_submission(task: dict, shared: dict) -> dict:
         optionally ``files`` (``{relative path: bytes}``, shipped to a cluster).
     shared : dict
         ``grader`` (source defining ``grade_namespace``), ``cell_timeout``, ``timeout`` (s,
-        one run of one notebook), ``templates`` (``{"05": [{"id", "kind", "title",
+        one run of one notebook), ``submission_timeout`` (s, the whole submission), ``templates`` (``{"05": [{"id", "kind", "title",
         "max_points"}]}``, the items of each notebook, for placeholders).
 
     Returns
@@ -488,12 +488,23 @@ def grade_submission(task: dict, shared: dict) -> dict:
         :func:`grade_notebook` returns it. Never raises for anything a notebook does.
     """
     start = time.monotonic()
+    deadline = start + shared.get("submission_timeout", float("inf"))
     notebooks = []
     for item in task["notebooks"]:
+        template = shared["templates"].get(item["notebook"])
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            limit = _seconds(shared["submission_timeout"])
+            notebooks.append({"notebook": item["notebook"], "file": item["file"], "status": "error",
+                              "notes": [f"not run: the submission's {limit} limit was used up by "
+                                        f"the notebooks before it"],
+                              "results": placeholder_results(template, "not scored: time limit"),
+                              "seconds": 0.0})
+            continue
         try:
             entry = grade_notebook(task, item["file"], item["notebook"], grader=shared["grader"],
-                                   cell_timeout=shared["cell_timeout"], timeout=shared["timeout"],
-                                   template=shared["templates"].get(item["notebook"]))
+                                   cell_timeout=shared["cell_timeout"],
+                                   timeout=min(shared["timeout"], remaining), template=template)
         except Exception as exc:  # a bug of ours, or the machine: the submission's own result
             entry = {"notebook": item["notebook"], "file": item["file"], "status": "error",
                      "notes": [f"grading failed: {type(exc).__name__}: {exc}"],
