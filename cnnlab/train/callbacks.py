@@ -12,8 +12,11 @@ to get empty defaults), or a plain function, which is then called as
 
 ``epoch`` counts from 1 (the epoch about to start or just finished, as in the
 progress bar and ``history.epochs["epoch"]``); ``step`` counts optimizer steps
-from 1 over the whole run. Raise :class:`StopTraining` in ``on_epoch_end`` to
-end training after that epoch (its checkpoint is still written).
+from 1 over the whole run. Raise :class:`StopTraining` in ``on_step_end`` to
+end training after that step (a stop button: no evaluation or checkpoint of
+the unfinished epoch), or in ``on_epoch_end`` to end it after that epoch (its
+checkpoint is still written). Either way ``fit`` returns the history so far,
+and ``history.stopped`` says how far it got.
 
 Callbacks are not saved in checkpoints: a resumed run starts them afresh.
 
@@ -35,7 +38,10 @@ HOOKS = ("on_train_begin", "on_epoch_begin", "on_step_end", "on_epoch_end", "on_
 
 
 class StopTraining(Exception):
-    """Raise in ``on_epoch_end`` to stop training after the current epoch."""
+    """Raise in ``on_step_end`` to stop training after that step, in ``on_epoch_end`` after that epoch.
+
+    The message, if any, is added to ``history.stopped``.
+    """
 
 
 class Callback:

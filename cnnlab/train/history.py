@@ -47,6 +47,10 @@ class History:
     epochs : dict of list
         ``epochs["val_acc"][k]`` is the validation accuracy after epoch
         ``k + 1``; keys :data:`EPOCH_FIELDS`. Missing values are None.
+    stopped : str or None
+        Set by :func:`~cnnlab.train.fit` when training ended early: why, and
+        how far it got (``"stopped after 748 steps (epoch 2 of 5, batch 122 of
+        938): ..."``); None after a full run. Not saved in files.
 
     Examples
     --------
@@ -62,6 +66,7 @@ class History:
     def __init__(self):
         self.steps: dict[str, list] = {field: [] for field in STEP_FIELDS}
         self.epochs: dict[str, list] = {field: [] for field in EPOCH_FIELDS}
+        self.stopped: str | None = None
 
     # -- recording ------------------------------------------------------------------------
     def log_step(self, *, step, epoch, loss, acc, lr) -> None:

@@ -12,6 +12,11 @@ One epoch, in order:
 3. evaluate on the validation and test splits in eval mode;
 4. early stopping, callbacks, and a checkpoint.
 
+A callback can end training early: raising :class:`StopTraining` in
+``on_step_end`` stops after that step (a stop button), in ``on_epoch_end``
+after that epoch. ``fit`` then returns the history so far, with
+``history.stopped`` saying in words how far it got.
+
 The model is switched to train mode for every epoch; when ``fit`` returns (or
 raises), every layer gets back the mode it had before.
 
@@ -111,6 +116,17 @@ def _fmt(value, spec=".4f"):
     return "-" if value is None else format(value, spec)
 
 
+def _step_end(step_hooks, step, history, model):
+    """Run every ``on_step_end``; the :class:`StopTraining` one of them raised, or None."""
+    stop = None
+    for cb in step_hooks:
+        try:
+            cb.on_step_end(step, history, model)
+        except StopTraining as exc:
+            stop = exc
+    return stop
+
+
 def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None, loss=None,
         callbacks=(), early_stopping=None, checkpoint=None, checkpoint_every=1, resume=None,
         progress=True, eval_batch_size=DEFAULT_BATCH_SIZE, drop_last=False, augment=None,
@@ -170,7 +186,10 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
     Returns
     -------
     History
-        Per-step and per-epoch loss, accuracy and learning rate.
+        Per-step and per-epoch loss, accuracy and learning rate. If training
+        ended early (early stopping, or :class:`StopTraining` from a callback,
+        e.g. the Stop button of a ``TrainingView``), ``history.stopped`` says
+        why and how far it got; otherwise it is None.
 
     Raises
     ------
@@ -311,12 +330,21 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
                 seen += n
                 history.log_step(step=step, epoch=epoch - 1 + (index + 1) / steps_per_epoch,
                                  loss=batch_loss, acc=batch_correct / n, lr=optimizer.lr)
-                for cb in step_hooks:
-                    cb.on_step_end(step, history, model)
+                stop = _step_end(step_hooks, step, history, model)
                 if bar is not None:
                     bar.set_postfix_str(f"loss={total_loss / seen:.4f}, acc={correct / seen:.4f}",
                                         refresh=False)
                     bar.update(1)
+                if stop is not None:
+                    # mid-epoch: no evaluation, no epoch record, no checkpoint (a resume
+                    # restarts from the last complete epoch, exactly)
+                    history.stopped = (f"stopped after {step:,} steps (epoch {epoch} of {num_epochs}, "
+                                       f"batch {index + 1} of {steps_per_epoch})"
+                                       + (f": {stop}" if str(stop) else ""))
+                    _say(progress, history.stopped)
+                    break
+            if history.stopped is not None:
+                break
             seconds = time.perf_counter() - started
 
             results = {}
@@ -336,15 +364,17 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
                 stopped = True
                 if early_stopping.restore_best:
                     early_stopping.restore(model)
-                _say(progress, early_stopping.message())
+                history.stopped = early_stopping.message()
+                _say(progress, history.stopped)
             for cb in callbacks:
                 if overrides(cb, "on_epoch_end"):
                     try:
                         cb.on_epoch_end(epoch, history, model)
                     except StopTraining as exc:
                         stopped = True
-                        _say(progress, f"stopped after epoch {epoch} by a callback"
-                             + (f": {exc}" if str(exc) else ""))
+                        history.stopped = (f"stopped after epoch {epoch} of {num_epochs} by a callback"
+                                           + (f": {exc}" if str(exc) else ""))
+                        _say(progress, history.stopped)
             if checkpoint is not None and (stopped or epoch == num_epochs
                                            or epoch % checkpoint_every == 0):
                 save_checkpoint(checkpoint, model=model, optimizer=optimizer, schedule=schedule,
