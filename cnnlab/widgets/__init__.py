@@ -25,9 +25,10 @@ slider ``cnnlab-image-index``; confusion cells ``cnnlab-cm-cell`` and
 """
 
 from .confusion import ConfusionExplorer
-from .draw import DrawDigit, center_of_mass, preprocess_digit, rasterize_strokes
+from .draw import DrawDigit
 from .feature_maps import FeatureMapExplorer, plot_units
 from .filters import FilterViewer
+from .preprocess import center_of_mass, preprocess_digit, rasterize_strokes
 from .training import TrainingView
 
 __all__ = ["FeatureMapExplorer", "FilterViewer", "ConfusionExplorer", "DrawDigit", "TrainingView",
