@@ -12,7 +12,7 @@ from cnnlab.datasets import load_mnist  # noqa: E402
 from cnnlab.models import MLP  # noqa: E402
 from cnnlab.optim import Adam  # noqa: E402
 from cnnlab.train import History, LivePlot, fit  # noqa: E402
-from cnnlab.viz import plot_confusion_matrix, plot_history  # noqa: E402
+from cnnlab.viz import percent, plot_confusion_matrix, plot_history  # noqa: E402
 
 
 @pytest.fixture
@@ -57,7 +57,10 @@ def test_plot_confusion_matrix(tmp_path):
     assert [t.get_text() for t in ax.texts] == ["5", "1", "0", "0", "3", "2", "0", "0", "0"]
     assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
     fig = plot_confusion_matrix(cm, normalize=True)
-    assert [t.get_text() for t in fig.axes[0].texts][:3] == ["0.83", "0.17", "0.00"]
+    assert [t.get_text() for t in fig.axes[0].texts][:3] == ["83", "17", "0"]   # % of the row
+    rare = np.array([[997, 3], [0, 1000]])           # 0.3% is not 0, 99.7% is not 100
+    assert [t.get_text() for t in plot_confusion_matrix(rare, normalize=True).axes[0].texts] == \
+        ["99.7", "0.3", "0", "100"]
     fig.savefig(tmp_path / "cm.png")
     with pytest.raises(ValueError, match=r"plot_confusion_matrix: expected a square \(K, K\) matrix"):
         plot_confusion_matrix(np.zeros((2, 3)))
@@ -167,7 +170,7 @@ def test_plot_probabilities_marks_the_prediction_and_the_truth():
     np.testing.assert_allclose([b.get_height() for b in bars], probs)
     assert bars[1].get_facecolor() == to_rgba("C3"), "a wrong prediction is red"
     assert bars[2].get_edgecolor() == to_rgba("C2"), "the true class is outlined in green"
-    assert ax.get_title() == "prediction: dog (70.0%)"
+    assert ax.get_title() == "prediction: dog (70%)"
     assert [t.get_text() for t in ax.texts] == ["5%", "70%", "25%"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["cat", "dog", "fox"]
     right = plot_probabilities(probs, true_label=1).axes[0]
@@ -203,3 +206,85 @@ def test_plot_image_gallery(tmp_path):
         plot_image_gallery(data.x_test, ["a", "b"])
     with pytest.raises(ValueError, match="got the single string"):
         plot_image_gallery(data.x_test, "0123456789")
+
+
+# -- legible on a projector ------------------------------------------------------------------
+
+def _texts(fig):
+    """Every piece of text a figure draws (tick labels, labels, titles, legends, annotations)."""
+    from matplotlib.text import Text
+    fig.canvas.draw()                                  # ticks exist once drawn
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def _every_figure(history):
+    from cnnlab.viz import plot_feature_maps, plot_filters, plot_image_gallery, plot_probabilities
+    rng = np.random.default_rng(0)
+    data = load_mnist(source="sample", n_train=10, n_test=10)
+    return {
+        "history": plot_history(history),
+        "confusion": plot_confusion_matrix(rng.integers(0, 50, (10, 10))),
+        "confusion %": plot_confusion_matrix(rng.integers(0, 50, (10, 10)), normalize=True),
+        "probabilities": plot_probabilities(np.full(10, 0.1), true_label=3),
+        "probabilities (log)": plot_probabilities(np.full(10, 0.1), log=True),
+        "feature maps": plot_feature_maps(rng.normal(size=(16, 10, 10)), title="conv2"),
+        "filters": plot_filters(rng.normal(size=(16, 6, 5, 5))),
+        "gallery": plot_image_gallery(data.x_test, [f"#{i}\n{y}" for i, y in enumerate(data.y_test)],
+                                      title="ten digits"),
+    }
+
+
+def test_every_text_is_at_least_14_px_where_the_explorers_show_it(history):
+    """Explorers show a figure at 96 CSS px per inch (1 pt = 4/3 px): 11 pt is 14.7 px."""
+    for name, fig in _every_figure(history).items():
+        small = {t.get_text(): t.get_fontsize() for t in _texts(fig) if t.get_fontsize() * 96 / 72 < 14}
+        assert not small, f"{name}: text below 14 px at 96 px per inch: {small}"
+
+
+def test_every_axis_with_ticks_is_labelled_and_epochs_are_whole(history):
+    for name, fig in _every_figure(history).items():
+        for ax in fig.axes:
+            if ax.get_label() == "<colorbar>":
+                continue
+            if any(t.get_text() for t in ax.get_xticklabels()):
+                assert ax.get_xlabel(), f"{name}: an x axis with ticks but no label"
+            if any(t.get_text() for t in ax.get_yticklabels()):
+                assert ax.get_ylabel(), f"{name}: a y axis with ticks but no label"
+    h = History()
+    for epoch in range(1, 4):
+        h.log_epoch(epoch=epoch, train_loss=1.0 / epoch, train_acc=0.5)
+    fig = plot_history(h)
+    fig.canvas.draw()
+    ticks = fig.axes[0].get_xticks()
+    np.testing.assert_array_equal(ticks, np.round(ticks))
+
+
+def test_colormaps_are_sequential_for_non_negative_values_and_diverging_for_signed():
+    from cnnlab.viz import plot_feature_maps, plot_filters
+    maps = np.random.default_rng(0).normal(size=(6, 8, 8))
+    signed = plot_feature_maps(maps).axes[0].images[0]
+    assert signed.get_cmap().name == "RdBu_r" and signed.get_clim()[0] == -signed.get_clim()[1]
+    relu = plot_feature_maps(np.maximum(maps, 0)).axes[0].images[0]
+    assert relu.get_cmap().name == "Reds" and relu.get_clim() == (0.0, np.maximum(maps, 0).max())
+    assert plot_filters(maps[:, None, :5, :5]).axes[0].images[0].get_cmap().name == "RdBu_r"
+    assert plot_confusion_matrix(np.eye(3)).axes[0].images[0].get_cmap().name == "Blues"
+
+
+def test_percent_never_rounds_to_a_lie():
+    assert [percent(p) for p in (0, 1, 0.7, 0.004, 0.9997, 0.99999, 1e-7, 0.5)] == \
+        ["0%", "100%", "70%", "0.4%", "99.97%", ">99.99%", "<0.01%", "50%"]
+    assert percent(0.125, sign=False) == "12"
+
+
+def test_log_probabilities_tell_a_sure_answer_from_an_unsure_one():
+    from cnnlab.viz import plot_probabilities
+    sure = np.full(10, 1e-7)
+    sure[3] = 1 - sure.sum()
+    unsure = np.full(10, 2e-3)
+    unsure[3] = 1 - unsure.sum()
+    tops = []
+    for probs in (sure, unsure):
+        ax = plot_probabilities(probs, log=True).axes[0]
+        assert ax.get_yscale() == "log" and "log" in ax.get_ylabel()
+        tops.append(sorted(bar.get_y() + bar.get_height() for bar in ax.patches)[-2])
+    assert tops[1] > 1000 * tops[0], "the runner-up's bar is visibly taller when unsure"
