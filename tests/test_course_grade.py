@@ -441,3 +441,30 @@ def test_dask_scheduler(tmp_path, capsys):
     assert {i["id"]: i["status"] for i in result["notebooks"][0]["results"]} == \
         {"add": "passed", "q01_answer": "passed"}
     assert "Dask cluster" in capsys.readouterr().out
+
+
+# -- which cells grading runs --------------------------------------------------------------------
+def _released_cell(source, **nbgrader):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["nbgrader"] = {"grade": False, "solution": False, "locked": True, "grade_id": source[:8],
+                                 "schema_version": 3, **nbgrader}
+    return cell
+
+
+def test_grading_runs_the_students_cells_and_what_they_need():
+    from cnnlab.course.grade_cells import cells_to_skip
+
+    nb = nbformat.v4.new_notebook(cells=[
+        _released_cell("%matplotlib inline\nimport numpy as np"),               # 0 set-up: runs
+        _released_cell("import time\ntime.sleep(60)\nplt_demo = 1"),             # 1 a demo: skipped
+        _released_cell("from math import pi as PI\nshift = PI - PI"),            # 2 needed by 4
+        nbformat.v4.new_markdown_cell("text"),
+        _released_cell("def add(a, b):\n    raise NotImplementedError", solution=True, locked=False),
+        _released_cell("check(add)", grade=True, points=2),                      # 5 a check: skipped
+        nbformat.v4.new_code_cell("q = add(1, 2) + shift"),                      # 6 the student's own
+    ])
+    nb.cells[4].source = "def add(a, b):\n    return np.add(a, b)"
+    assert cells_to_skip(nb) == {1, 5}
+    for cell in nb.cells:  # without nbgrader metadata (the teacher edition) everything runs
+        cell.metadata.pop("nbgrader", None)
+    assert cells_to_skip(nb) == set()

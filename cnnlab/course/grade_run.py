@@ -52,6 +52,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .grade_cells import cells_to_skip
+
 __all__ = ["grade_submission", "grade_notebook", "grading_cell_source", "read_notebook",
            "placeholder_results", "list_files", "DEFAULT_GRADER", "STATUSES", "MAX_RETRIES"]
 
@@ -411,7 +413,7 @@ def grade_notebook(task: dict, rel: str, notebook: str, *, grader: str, cell_tim
         entry["notes"].append("the notebook has no cells")
     marker = f"{MARKER}{secrets.token_hex(8)} "
     source = grading_cell_source(grader, notebook, task["seed"], marker)
-    skip: set = set()
+    skip: set = cells_to_skip(nb)  # hand-out cells no answer depends on
     restarts = []
     for attempt in range(MAX_RETRIES + 1):
         with tempfile.TemporaryDirectory(prefix="cnnlab-grade-") as tmp:
