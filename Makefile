@@ -9,19 +9,22 @@ DASHBOARD_PORT ?= 8866
 QUICK  ?= 1
 # scratch space of `make test`: the student files it writes and the student edition it releases
 TEST_TMP ?= $(or $(TMPDIR),/tmp)/cnnlab-test-$(notdir $(CURDIR))
+# reveal.js and MathJax for the slide decks (make slides, tests/test_slides.py), pinned by package-lock.json
+NPM_CI := npm ci --no-fund --no-audit --loglevel=error
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test lab dashboard oracle bench pretrained clean
+.PHONY: help setup test lab dashboard oracle bench pretrained slides clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: ## Create .venv if missing, install cnnlab editable with [dev], build the offline MNIST sample, register the Jupyter kernel
+setup: ## Create .venv if missing, install cnnlab editable with [dev], build the offline MNIST sample, register the Jupyter kernel, npm ci (slides)
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --upgrade pip
 	$(VPY) -m pip install -e ".[dev]"
 	test -f cnnlab/datasets/mnist_sample.npz || $(VPY) data/build_sample.py
 	$(VPY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (cnnlab)"
+	@if command -v npm >/dev/null 2>&1; then $(NPM_CI); else echo "npm not found: make slides and tests/test_slides.py need node and npm (Debian: apt-get install npm)"; fi
 
 test: ## Unit tests (browser tests given chromium), the notebooks under nbval, then the student edition under nbval (QUICK=0: class size)
 	rm -rf $(TEST_TMP) && mkdir -p $(TEST_TMP)
@@ -47,9 +50,13 @@ bench: ## Run every benchmarks/bench_*.py
 	  echo "==> $$f"; $(VPY) "$$f"; \
 	done; [ $$found = 1 ] || echo "no benchmarks/bench_*.py yet"
 
+slides: ## Build a reveal.js deck of every notebook into slides/ (open slides/index.html from disk, no network needed)
+	test node_modules/.package-lock.json -nt package-lock.json || $(NPM_CI)
+	$(VPY) -m cnnlab.slides build --out slides
+
 pretrained: ## Retrain the shipped LeNet-5 weights on full MNIST (cnnlab/pretrained/lenet5_mnist.npz)
 	$(VPY) -m cnnlab.pretrained build
 
-clean: ## Remove build artefacts and caches (keeps .venv and data/)
-	rm -rf build dist .pytest_cache .hypothesis
+clean: ## Remove build artefacts, caches and the slide decks (keeps .venv, node_modules and data/)
+	rm -rf build dist .pytest_cache .hypothesis slides
 	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name '*.egg-info' -o -name .ipynb_checkpoints \) -type d -print0 | xargs -0 -r rm -rf
