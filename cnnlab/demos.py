@@ -1,0 +1,118 @@
+"""Small pieces of the notebooks' experiments, kept here so a notebook cell stays short.
+
+* :class:`Point`, :func:`run` and :func:`draw_runs` (notebook 08): an optimizer of
+  :mod:`cnnlab.optim` driving a point of the plane over a loss written by hand,
+  and the picture of its path;
+* :func:`small_cnn` (notebook 07): the small CNN of the batch-norm and dropout
+  experiments.
+
+A notebook shows what matters with ``inspect.getsource`` (``Point`` and ``run``
+are the glue notebook 08 explains); the plotting stays out of sight.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._options import check_int
+from .layers import BatchNorm2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sequential
+
+__all__ = ["Point", "run", "draw_runs", "small_cnn"]
+
+
+class Point:
+    """A "model" with one parameter ``"p"``: a point of the plane, shape (2,) (any shape works).
+
+    ``named_params()`` and ``named_grads()`` are what :mod:`cnnlab.optim` needs; the
+    gradient is written into ``grads["p"]`` by hand, where a network's backward pass
+    would write it.
+    """
+
+    def __init__(self, start):
+        self.params = {"p": np.array(start, dtype=np.float64)}   # a copy: start is never changed
+        self.grads = {"p": np.zeros_like(self.params["p"])}
+
+    def named_params(self):
+        return self.params
+
+    def named_grads(self):
+        return self.grads
+
+
+def run(make_optimizer, loss_fn, start, num_steps):
+    """Minimise ``loss_fn`` from ``start`` with the optimizer ``make_optimizer(model)`` builds.
+
+    ``loss_fn``: p (2,) -> (loss, gradient (2,)). Returns the path (num_steps + 1, 2),
+    start included, and the loss at each point of it (num_steps + 1,).
+    """
+    num_steps = check_int("run", "num_steps", num_steps, low=0)
+    point = Point(start)
+    optimizer = make_optimizer(point)
+    path, losses = [point.params["p"].copy()], []
+    for _ in range(num_steps):
+        loss, grad = loss_fn(point.params["p"])
+        point.grads["p"][...] = grad
+        optimizer.step()
+        path.append(point.params["p"].copy())
+        losses.append(loss)
+    losses.append(loss_fn(point.params["p"])[0])
+    return np.array(path), np.array(losses)
+
+
+def draw_runs(runs, loss_fn, xlim, ylim, levels, minimum, title, mark=None, legend_loc="upper right"):
+    """Contours of ``loss_fn`` with the path of each run (left), and each run's loss per step (right).
+
+    ``runs``: {label: (path (T+1, 2), losses (T+1,))} as :func:`run` returns them.
+    ``loss_fn`` must accept a grid, p of shape (2, H, W). ``levels``: the contour
+    levels; ``minimum``: (p_1, p_2), drawn as a star; ``mark``: a step at which
+    to put a large dot on every path. Draws with pyplot (the notebook's
+    ``plt.show()`` shows it) and returns the two axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from .viz.style import SMALL, label_axes
+
+    fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(12, 4.2),
+                                           gridspec_kw={"width_ratios": [1.5, 1]})
+    xs, ys = np.meshgrid(np.linspace(*xlim, 300), np.linspace(*ylim, 300))
+    ax_path.contour(xs, ys, loss_fn(np.array([xs, ys]))[0], levels=levels, colors="grey",
+                    linewidths=0.6)
+    ax_path.plot(*minimum, "k*", markersize=12, label="minimum")
+    for index, (label, (path, losses)) in enumerate(runs.items()):
+        ax_path.plot(path[:, 0], path[:, 1], ".-", color=f"C{index}", linewidth=1,
+                     markersize=3 if len(path) <= 101 else 0, label=label)
+        ax_loss.semilogy(losses, color=f"C{index}", label=label)
+        if mark is not None:
+            ax_path.plot(*path[mark], "o", color=f"C{index}", markersize=8, markeredgecolor="k")
+            ax_loss.plot(mark, losses[mark], "o", color=f"C{index}", markersize=6, markeredgecolor="k")
+    ax_path.set(xlim=xlim, ylim=ylim)
+    label_axes(ax_path, xlabel="$p_1$", ylabel="$p_2$", title=title)
+    label_axes(ax_loss, xlabel="step", ylabel="loss", title="loss (log scale)")
+    ax_path.legend(fontsize=SMALL, loc=legend_loc)
+    ax_loss.legend(fontsize=SMALL)
+    fig.tight_layout()
+    return ax_path, ax_loss
+
+
+def small_cnn(*, rng, batchnorm=False, dropout=0.0, init="he"):
+    """conv(8) [BN] ReLU pool, conv(16) [BN] ReLU pool, flatten, [dropout], linear(10).
+
+    Input (N, 1, 28, 28), output scores (N, 10); 3x3 convolutions with padding 1,
+    2x2 max pooling, so the linear layer sees 16 * 7 * 7 = 784 features. With
+    ``batchnorm`` the convolutions have no bias (batch norm's beta takes its
+    role); ``dropout`` > 0 drops those 784 features with that probability.
+    ``init`` is any initialisation :class:`~cnnlab.layers.Linear` accepts; the
+    weights, then the dropout masks, are drawn from ``rng`` (a numpy Generator).
+    """
+    layers = [("conv1", Conv2d(1, 8, 3, pad=1, rng=rng, init=init, bias=not batchnorm))]
+    if batchnorm:
+        layers.append(("bn1", BatchNorm2d(8)))
+    layers += [("relu1", ReLU()), ("pool1", MaxPool2d(2)),
+               ("conv2", Conv2d(8, 16, 3, pad=1, rng=rng, init=init, bias=not batchnorm))]
+    if batchnorm:
+        layers.append(("bn2", BatchNorm2d(16)))
+    layers += [("relu2", ReLU()), ("pool2", MaxPool2d(2)), ("flatten", Flatten())]
+    if dropout:
+        layers.append(("dropout", Dropout(dropout, rng=rng)))
+    layers.append(("fc", Linear(16 * 7 * 7, 10, rng=rng, init=init)))
+    return Sequential(*layers)

@@ -1,0 +1,69 @@
+"""cnnlab.demos: the helpers of notebooks 07 and 08 behave as the notebooks say."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from cnnlab.demos import Point, draw_runs, run, small_cnn  # noqa: E402
+from cnnlab.optim import SGD  # noqa: E402
+
+
+def bowl(p):
+    """f(p) = (p_1^2 + 4 p_2^2) / 2 and its gradient; p: (2,) or (2, H, W)."""
+    return 0.5 * (p[0] ** 2 + 4 * p[1] ** 2), np.array([p[0], 4 * p[1]])
+
+
+def test_point_copies_its_start():
+    start = np.array([1.0, 2.0])
+    point = Point(start)
+    point.params["p"] += 1
+    assert start.tolist() == [1.0, 2.0]
+    assert point.named_grads()["p"].shape == (2,)
+
+
+def test_run_is_gradient_descent_step_by_step():
+    path, losses = run(lambda model: SGD(model, lr=0.1), bowl, (1.0, -1.0), 3)
+    assert path.shape == (4, 2) and losses.shape == (4,)
+    expected = [np.array([1.0, -1.0])]
+    for _ in range(3):
+        expected.append(expected[-1] - 0.1 * bowl(expected[-1])[1])
+    np.testing.assert_allclose(path, expected, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(losses, [bowl(p)[0] for p in expected], rtol=1e-15)
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, True])
+def test_run_rejects_a_bad_number_of_steps(bad):
+    with pytest.raises((TypeError, ValueError), match="run: expected num_steps"):
+        run(lambda model: SGD(model, lr=0.1), bowl, (1.0, 1.0), bad)
+
+
+def test_draw_runs_labels_both_panels():
+    runs = {"SGD": run(lambda model: SGD(model, lr=0.1), bowl, (1.0, -1.0), 5)}
+    ax_path, ax_loss = draw_runs(runs, bowl, xlim=(-1.5, 1.5), ylim=(-1.5, 1.5),
+                                 levels=np.geomspace(0.01, 5, 6), minimum=(0, 0), title="bowl", mark=2)
+    try:
+        assert ax_path.get_xlabel() and ax_path.get_ylabel() and ax_path.get_title() == "bowl"
+        assert ax_loss.get_xlabel() == "step" and ax_loss.get_ylabel() == "loss"
+        assert ax_loss.get_yscale() == "log"
+    finally:
+        plt.close(ax_path.figure)
+
+
+@pytest.mark.parametrize("batchnorm, dropout", [(False, 0.0), (True, 0.5)])
+def test_small_cnn_shapes_and_layers(batchnorm, dropout):
+    net = small_cnn(batchnorm=batchnorm, dropout=dropout, rng=np.random.default_rng(0))
+    names = [name for name, _ in net.layers]
+    assert ("bn1" in names) == batchnorm and ("dropout" in names) == (dropout > 0)
+    assert ("b" in net["conv1"].params) == (not batchnorm)
+    out = net.forward(np.random.default_rng(1).standard_normal((2, 1, 28, 28)).astype(np.float32))
+    assert out.shape == (2, 10)
+
+
+def test_small_cnn_is_a_function_of_its_generator():
+    a, b = (small_cnn(rng=np.random.default_rng(3)) for _ in range(2))
+    for name, value in a.named_params().items():
+        np.testing.assert_array_equal(value, b.named_params()[name])
