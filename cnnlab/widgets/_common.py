@@ -11,12 +11,35 @@ from .._checks import shape_str
 #: Resolution of the pictures: a figure 11 inches wide becomes an image 990 pixels wide.
 DPI = 90
 
+#: CSS pixels per inch of figure: :func:`show_figure` shows a picture at the CSS
+#: reference size, where a point is 4/3 of a pixel, so the 11 pt of the smallest
+#: text of :mod:`cnnlab.viz` is 14.7 px on the page. Figures of the explorers are at
+#: most 10.5 inches wide (1008 px), which JupyterLab and Voila show unscaled at 1280
+#: pixels wide; narrower pages shrink them.
+CSS_PX_PER_INCH = 96
+
+#: Image pixels per CSS pixel: sharp on screens of twice the density, on a projector
+#: at 1920 pixels wide and in a browser zoomed in up to 200%.
+SHARPNESS = 2
+
 
 def figure_png(fig, dpi: int = DPI) -> bytes:
     """A matplotlib figure as PNG bytes (for ``ipywidgets.Image.value``)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def show_figure(image, fig) -> None:
+    """Show ``fig`` in the ``ipywidgets.Image`` ``image`` at the size it was drawn for.
+
+    The PNG has ``SHARPNESS`` image pixels per CSS pixel, and the image is
+    ``CSS_PX_PER_INCH`` CSS pixels per inch of figure wide, never stretched
+    (a narrower page shrinks it).
+    """
+    width, height = fig.get_size_inches()
+    image.value = figure_png(fig, dpi=CSS_PX_PER_INCH * SHARPNESS)
+    image.layout.width = f"{round(width * CSS_PX_PER_INCH)}px"
 
 
 def image_png(image, *, scale: int = 2, cmap: str = "gray_r", vmin=0.0, vmax=1.0) -> bytes:
@@ -38,7 +61,8 @@ def new_figure(width, height):
 def picture(css_class: str = "cnnlab-picture"):
     """An empty PNG ``ipywidgets.Image`` with the class the browser tests look for."""
     import ipywidgets as widgets
-    image = widgets.Image(format="png")
+    image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto",
+                                                              align_self="flex-start"))
     image.add_class(css_class)
     return image
 
@@ -84,7 +108,11 @@ def as_checkpoints(func: str, checkpoints) -> dict:
 
 
 def selector(options, value=None, description=""):
-    """ToggleButtons for a few options, a Dropdown for many."""
+    """ToggleButtons for a few options, a Dropdown for many.
+
+    With a single option there is nothing to choose: the control is hidden
+    (``layout.display = "none"``) but keeps its value.
+    """
     import ipywidgets as widgets
     options = list(options)
     if len(options) <= 6:
@@ -94,7 +122,15 @@ def selector(options, value=None, description=""):
         control = widgets.Dropdown(options=options, description=description)
     if value is not None:
         control.value = value
+    if len(options) < 2:
+        control.layout.display = "none"
     return control
+
+
+def instructions(html: str):
+    """A line of help above an explorer's controls, in the page's font at 15 px."""
+    import ipywidgets as widgets
+    return widgets.HTML(f"<div style='font-size:15px;line-height:1.4'>{html}</div>")
 
 
 class Explorer:
