@@ -10,7 +10,6 @@ notebook "02" an exercise ``mul`` (3 points).
 
 import csv
 import json
-import os
 import subprocess
 import sys
 from argparse import Namespace
@@ -21,8 +20,9 @@ import pytest
 
 from cnnlab.course import grade as grade_mod
 from cnnlab.course import gradebook
-from cnnlab.course.grade import (Submission, _guess_notebook, _plan, _Templates, find_submissions,
-                                 main_grade, student_seed)
+from cnnlab.course.grade import main_grade
+from cnnlab.course.grade_plan import (Submission, _guess_notebook, _plan, _Templates, find_submissions,
+                                       student_seed)
 from cnnlab.course.grade_run import BadNotebook, grade_notebook, read_notebook
 
 FAKE_GRADER = '''
