@@ -24,8 +24,8 @@ Time limits. ``--cell-timeout`` bounds one cell: it is interrupted, and the
 notebook goes on. ``--timeout`` bounds one run of one notebook of the submission
 (a bare ``<student>.ipynb`` is a submission of one notebook): past it the kernel
 is stopped and the notebook run again without its slow cells, so what can be
-scored still is. A submission of ``k`` notebooks thus takes at most about
-``3 k timeout`` seconds (two reruns at most per notebook).
+scored still is. ``--submission-timeout`` bounds a student's whole submission:
+a notebook that would start after it is not run, and the feedback says so.
 
 Output, in ``GRADES/``:
 
