@@ -1,7 +1,8 @@
 """The real datasets, where this machine has them; skipped with a reason otherwise.
 
-* MNIST: the folder in ``CNNLAB_MNIST_DIR`` if set, else ``../shared/mnist``
-  next to the repository (CI sets the variable).
+* MNIST: wherever the package itself finds it (``CNNLAB_MNIST_DIR``, then the
+  project cache ``data/mnist/``, where ``python -m cnnlab.datasets download
+  mnist`` puts it; CI sets the variable).
 * Fashion-MNIST: Debian's ``dataset-fashion-mnist`` package
   (``/usr/share/datasets/fashion-mnist``), which .ci/run installs.
 """
@@ -21,10 +22,17 @@ import pytest
 from cnnlab.datasets import load_fashion_mnist, load_mnist, loaders
 from cnnlab.datasets.__main__ import main
 from cnnlab.datasets.registry import FASHION_MNIST, MNIST
+from cnnlab.datasets.sources import locate
 
 ROOT = Path(__file__).resolve().parents[1]
-# Read before any fixture clears the variable.
-MNIST_DIR = Path(os.environ.get("CNNLAB_MNIST_DIR") or ROOT.parent / "shared" / "mnist")
+
+
+def _where_the_package_finds(spec) -> Path | None:
+    return next((loc.folder for loc in locate(spec) if loc.complete), None)
+
+
+# Read before any fixture clears the variables.
+MNIST_DIR = _where_the_package_finds(MNIST) or Path(os.environ.get("CNNLAB_MNIST_DIR") or "data/mnist")
 DEBIAN_DIR = Path(FASHION_MNIST.system_dirs[0])
 
 
@@ -34,8 +42,8 @@ def has_all(folder: Path, spec) -> bool:
 
 needs_mnist = pytest.mark.skipif(
     not has_all(MNIST_DIR, MNIST),
-    reason=f"full MNIST not found in {MNIST_DIR} (set CNNLAB_MNIST_DIR to a folder with the "
-           f"four MNIST files)")
+    reason="full MNIST not found where cnnlab looks for it (CNNLAB_MNIST_DIR, then the project "
+           "cache data/mnist/): `python -m cnnlab.datasets download mnist` fetches and verifies it")
 needs_fashion = pytest.mark.skipif(
     not has_all(DEBIAN_DIR, FASHION_MNIST),
     reason=f"Fashion-MNIST not found in {DEBIAN_DIR} (apt-get install dataset-fashion-mnist)")
