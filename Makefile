@@ -35,8 +35,8 @@ test: ## Unit tests (browser tests given chromium), the notebooks under nbval, t
 	  $(abspath $(VPY)) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider .
 	rm -rf $(TEST_TMP)
 
-lab: ## Start JupyterLab on notebooks/
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+lab: ## Start JupyterLab on notebooks/ (as root too, as in a container)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 dashboard: ## Serve the LeNet-5 explorer dashboard/lenet5_explorer.ipynb with Voila on 127.0.0.1:8866 (DASHBOARD_PORT=...)
 	$(VENV)/bin/voila dashboard/lenet5_explorer.ipynb --Voila.ip=127.0.0.1 --port=$(DASHBOARD_PORT)
@@ -57,6 +57,6 @@ slides: ## Build a reveal.js deck of every notebook into slides/ (open slides/in
 pretrained: ## Retrain the shipped LeNet-5 weights on full MNIST (cnnlab/pretrained/lenet5_mnist.npz)
 	$(VPY) -m cnnlab.pretrained build
 
-clean: ## Remove build artefacts, caches and the slide decks (keeps .venv, node_modules and data/)
-	rm -rf build dist .pytest_cache .hypothesis slides
+clean: ## Remove build artefacts, caches, the slide decks and the notebooks' training runs (keeps .venv, node_modules and data/)
+	rm -rf build dist .pytest_cache .hypothesis slides notebooks/runs notebooks/extras/runs
 	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name '*.egg-info' -o -name .ipynb_checkpoints \) -type d -print0 | xargs -0 -r rm -rf
