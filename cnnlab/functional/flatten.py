@@ -25,7 +25,8 @@ def flatten_forward(x):
     check_float_array("flatten", "x", x)
     if x.ndim < 1:
         raise ValueError(f"flatten: expected x of shape (N, ...), got shape {shape_str(x.shape)}")
-    return x.reshape(x.shape[0], -1).copy(), x.shape
+    # the row length is computed, not -1, so that a batch of 0 gives (0, D) too
+    return x.reshape(x.shape[0], int(np.prod(x.shape[1:], dtype=np.int64))).copy(), x.shape
 
 
 def flatten_backward(dout, cache):

@@ -17,6 +17,11 @@ class LinearGrads(NamedTuple):
     db: np.ndarray | None  #: (M,), or None when the forward had no bias
 
 
+def _rows(x):
+    """``x`` as (N, D) rows; ``D`` is computed, not ``-1``, so that a batch of 0 works too."""
+    return x.reshape(x.shape[0], int(np.prod(x.shape[1:], dtype=np.int64)))
+
+
 def linear_forward(x, w, b=None):
     """Affine layer forward pass.
 
@@ -45,7 +50,7 @@ def linear_forward(x, w, b=None):
     if x.ndim < 1 or w.ndim != 2:
         raise ValueError(f"{layer}: expected x of shape (N, d_1, ..., d_k) and w of shape (D, M), "
                          f"got x {shape_str(x.shape)} and w {shape_str(w.shape)}")
-    x_rows = x.reshape(x.shape[0], -1)
+    x_rows = _rows(x)
     if x_rows.shape[1] != w.shape[0]:
         raise ValueError(f"{layer}: expected each example of x to hold D = w.shape[0] = {w.shape[0]} "
                          f"numbers, got x of shape {shape_str(x.shape)} "
@@ -78,7 +83,7 @@ def linear_backward(dout, cache):
     """
     x, w, b = cache
     check_dout("linear", dout, (x.shape[0], w.shape[1]))
-    x_rows = x.reshape(x.shape[0], -1)
+    x_rows = _rows(x)
     dx = (dout @ w.T).reshape(x.shape)
     dw = x_rows.T @ dout
     db = dout.sum(axis=0) if b is not None else None

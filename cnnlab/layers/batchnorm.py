@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
+from .._options import check_int
 from .module import Module
 
 
@@ -17,7 +18,8 @@ class _BatchNorm(Module):
             raise ValueError(f"{type(self).__name__}: expected momentum in [0, 1], got {momentum!r}")
         if not eps > 0:
             raise ValueError(f"{type(self).__name__}: expected eps > 0, got {eps!r}")
-        self.num_features, self.momentum, self.eps = int(num_features), float(momentum), float(eps)
+        self.num_features = check_int(type(self).__name__, "num_features", num_features, low=1)
+        self.momentum, self.eps = float(momentum), float(eps)
         self._set_param("gamma", np.ones(self.num_features, dtype=dtype))
         self._set_param("beta", np.zeros(self.num_features, dtype=dtype))
         self.buffers["running_mean"] = np.zeros(self.num_features, dtype=dtype)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import pair
+from .._options import check_int
 from ..init import initialize
 from .module import Module
 
@@ -48,7 +49,8 @@ class Conv2d(Module):
         self.stride = pair("Conv2d", "stride", stride, minimum=1)
         self.pad = pair("Conv2d", "pad", pad, minimum=0)
         self.naive = bool(naive)
-        shape = (int(out_channels), int(in_channels), kh, kw)
+        shape = (check_int("Conv2d", "out_channels", out_channels, low=1),
+                 check_int("Conv2d", "in_channels", in_channels, low=1), kh, kw)
         self._set_param("w", initialize(shape, init, rng, dtype))
         if bias:
             self._set_param("b", np.zeros(shape[0], dtype=dtype))

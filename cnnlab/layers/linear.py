@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._options import check_int
 from ..init import initialize
 from .module import Module
 
@@ -36,7 +37,8 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, *, rng, bias=True, init="he", dtype=np.float32):
         super().__init__()
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.in_features = check_int("Linear", "in_features", in_features, low=1)
+        self.out_features = check_int("Linear", "out_features", out_features, low=1)
         self._set_param("w", initialize((self.in_features, self.out_features), init, rng, dtype))
         if bias:
             self._set_param("b", np.zeros(self.out_features, dtype=dtype))
