@@ -64,9 +64,9 @@ _TEMPLATE = """\
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block html_head_css -%}
 <style type="text/css">
-/* A figure fits on its slide; output text wraps instead of running off the side. */
+/* A figure fits on its slide; code and output wrap instead of running off the side. */
 .reveal section img { max-height: 540px; width: auto; }
-.reveal div.jp-OutputArea-output > pre { white-space: pre-wrap; }
+.reveal div.jp-OutputArea-output > pre, .reveal div.highlight > pre { white-space: pre-wrap; }
 .reveal .jp-RenderedHTMLCommon table { font-size: 18px; }
 </style>
 {%- endblock html_head_css -%}
