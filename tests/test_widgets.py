@@ -5,8 +5,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import signal  # noqa: E402
-
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -16,7 +14,7 @@ from cnnlab.metrics import confusion_matrix  # noqa: E402
 from cnnlab.models import MLP, LeNet5  # noqa: E402
 from cnnlab.optim import Adam  # noqa: E402
 from cnnlab.pretrained import load_lenet5  # noqa: E402
-from cnnlab.train import Callback, NonFiniteLossError, fit, predict, predict_proba  # noqa: E402
+from cnnlab.train import fit, predict, predict_proba  # noqa: E402
 from cnnlab.widgets import (  # noqa: E402
     ConfusionExplorer,
     DrawDigit,
@@ -91,9 +89,10 @@ def test_feature_map_explorer_follows_its_controls(model, untrained, data):
         explorer.layer.value = layer
         assert picture.value not in seen, layer
         seen.add(picture.value)
-    assert "epoch 0" in explorer.caption.value
+    assert "pretrained" in explorer.caption.value, "opens on the last, most trained stage"
+    explorer.checkpoint.value = "epoch 0"
+    assert picture.value not in seen and "epoch 0" in explorer.caption.value
     explorer.checkpoint.value = "pretrained"
-    assert picture.value not in seen and "pretrained" in explorer.caption.value
 
     # what it shows is the network's own computation for that image
     expected = activations(model, data.x_test[7:8])
@@ -116,6 +115,7 @@ def test_feature_map_explorer_takes_one_model_and_checks_its_input(model, data):
         FeatureMapExplorer({"a": model, "b": model}, data.x_test, checkpoint="c")
     explorer = FeatureMapExplorer(model, data.x_test[:20], layer="pool2", index=3)
     assert list(explorer.checkpoint.options) == ["model"] and explorer.layer.value == "pool2"
+    assert explorer.checkpoint.layout.display == "none", "one option: nothing to choose, not shown"
     assert len(explorer.thumbnails) == 10 and "label" not in explorer.caption.value
     with pytest.raises(ValueError, match=r"FeatureMapExplorer: no layer 'conv9'"):
         FeatureMapExplorer(model, data.x_test, data.y_test, layer="conv9")
@@ -134,18 +134,24 @@ def test_filter_viewer_shows_the_chosen_layer_and_stage(model, untrained):
     picture = check_displays_as_its_root(viewer, "cnnlab-filter-viewer")
     assert list(viewer.layer.options) == ["conv1", "conv2"]
     first = picture.value
-    assert viewer.weights() is untrained["conv1"].params["w"]
+    assert viewer.weights() is model["conv1"].params["w"], "opens on the trained weights"
     viewer.layer.value = "conv2"
     second = picture.value
     assert second != first and viewer.weights().shape == (16, 6, 5, 5)
+    viewer.checkpoint.value = "epoch 0"
+    assert picture.value not in (first, second) and viewer.weights() is untrained["conv2"].params["w"]
     viewer.checkpoint.value = "pretrained"
-    assert picture.value not in (first, second) and viewer.weights() is model["conv2"].params["w"]
     assert "(16, 6, 5, 5)" in viewer.caption.value and "2,400 weights" in viewer.caption.value
     shared = viewer.figure().axes[0].images[0].get_clim()      # one colour scale for every stage
     viewer.checkpoint.value = "epoch 0"
     assert viewer.figure().axes[0].images[0].get_clim() == shared
     with pytest.raises(ValueError, match=r"expected layer to be one of \['conv1', 'conv2'\]"):
         FilterViewer(model, layer="fc1")
+    assert FilterViewer({"a": untrained, "b": model}, checkpoint="a").weights() is \
+        untrained["conv1"].params["w"]
+    with pytest.raises(ValueError, match=r"no checkpoint 'c'; checkpoints: \['a', 'b'\]"):
+        FilterViewer({"a": untrained, "b": model}, checkpoint="c")
+    assert FilterViewer(model).checkpoint.layout.display == "none"
 
 
 # -- ConfusionExplorer ----------------------------------------------------------------------
@@ -188,12 +194,19 @@ def test_confusion_cells_show_exactly_their_images(model, data):
             if "cnnlab-cm-selected" in classes(button)] == [(2, 2)]
 
     explorer.normalize.value = True
-    fractions = np.array([[float(explorer.cells[t, p].description) for p in range(10)]
-                          for t in range(10)])
-    np.testing.assert_allclose(fractions.sum(axis=1), 1, atol=0.06)
-    np.testing.assert_allclose(np.diag(fractions), np.diag(cm) / cm.sum(axis=1), atol=0.005)
+    shares = np.array([[float(explorer.cells[t, p].description.lstrip("<>")) for p in range(10)]
+                       for t in range(10)])
+    np.testing.assert_allclose(shares.sum(axis=1), 100, atol=6)
+    np.testing.assert_allclose(np.diag(shares), 100 * np.diag(cm) / cm.sum(axis=1), atol=0.5)
+    assert all((shares[t, p] > 0) == (cm[t, p] > 0) for t in range(10) for p in range(10)), \
+        "a cell with images never reads 0"
 
-    explorer.split.value = "train"                 # computed when first asked for
+    notes = []
+    explorer.summary.observe(lambda change: notes.append(change["new"]), names="value")
+    explorer.split.value = "train"                 # computed when first asked for, with a busy note
+    assert "computing the network's predictions for the 300 train images" in notes[0]
+    assert "train: " in notes[-1] and not explorer.split.disabled
+    assert "cnnlab-busy" not in classes(explorer.widget)
     train_predicted = predict(model, data.x_train)
     assert explorer.cell_indices.tolist() == \
         sorted(np.flatnonzero((data.y_train == 2) & (train_predicted == 2)).tolist(),
@@ -274,6 +287,10 @@ def test_draw_digit_reads_drawings_and_set_images(model, data):
     draw.layer.value = "conv2"
     assert picture.value != shown
 
+    draw.draw_stroke([(140, 40), (140, 240)])     # drawn over the example: a new drawing
+    assert draw.probs.argmax() == 1 and not draw._base.any(), "the example is not kept under it"
+    best, second = np.argsort(-draw.probs)[:2]
+    assert f"next: {second} (" in draw.caption.value
     draw.clear()
     assert draw.probs is None and not draw.image.any()
     draw.draw_stroke([(140, 40), (140, 240)])     # a vertical line: a one
@@ -293,107 +310,25 @@ def test_draw_digit_reads_drawings_and_set_images(model, data):
         draw.set_image(np.zeros((14, 14)))
 
 
-# -- TrainingView ---------------------------------------------------------------------------
+# -- legible on a projector --------------------------------------------------------------------
 
-@pytest.mark.slow
-def test_training_view_redraws_during_fit(data):
-    model = MLP((784, 16, 10), rng=np.random.default_rng(0))
-    view = TrainingView(every=2)
-    pictures = []
-    view.picture.observe(lambda change: pictures.append(change["new"]), names="value")
+def test_every_picture_is_shown_at_its_drawn_size_and_twice_as_sharp(model, untrained, data):
+    """96 CSS px per inch of figure (so 11 pt text is 14.7 px), the PNG at 2 image px per CSS px,
+    no wider than 1008 px: unscaled in JupyterLab and Voila at 1280 pixels wide."""
+    import io
+
+    import matplotlib.image
+    explorers = [FeatureMapExplorer({"a": untrained, "b": model}, data.x_test, data.y_test),
+                 FilterViewer({"a": untrained, "b": model}, layer="conv2"),
+                 ConfusionExplorer(model, data), DrawDigit(model)]
+    view = TrainingView(every=5)
+    net = MLP((784, 16, 10), rng=np.random.default_rng(0))
     with view:
-        history = fit(model, data, optimizer=Adam(model), num_epochs=2, batch_size=64,
-                      rng=np.random.default_rng(0), progress=False, callbacks=[view])
-    steps = history.num_steps                     # 5 per epoch
-    assert view.redraws == 1 + steps // 2 + 2 + 1                    # begin, steps, epochs, end
-    assert len(pictures) >= view.redraws - 2 and all(p[:4] == PNG for p in pictures)
-    picture = check_displays_as_its_root(view, "cnnlab-training-view")
-    assert picture.value == pictures[-1]
-    assert "done" in view.status.value and f"test accuracy {history.last('test_acc'):.2%}" in \
-        view.status.value
-    with pytest.raises(ValueError, match="TrainingView: expected every"):
-        TrainingView(every=0)
-
-
-class AtStep(Callback):
-    """Do something at given steps of a run, as a user or the kernel would."""
-
-    def __init__(self, actions):
-        self.actions = actions
-
-    def on_step_end(self, step, history, model):
-        for _ in range(self.actions.get(step, (None, 0))[1]):
-            self.actions[step][0]()
-
-
-def _train(data, view, *, num_epochs=5, callbacks=()):
-    model = MLP((784, 16, 10), rng=np.random.default_rng(0))
-    return fit(model, data, optimizer=Adam(model), num_epochs=num_epochs, batch_size=64,
-               rng=np.random.default_rng(0), progress=False, callbacks=[*callbacks, view])
-
-
-@pytest.fixture
-def default_sigint():
-    """The kernel runs a cell with Python's own SIGINT handler; so does this test."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, previous)
-
-
-def test_training_view_stop_button_ends_training_after_the_step(data):
-    view = TrainingView(every=2)
-    assert view.stop_button.disabled and find(view.widget, "cnnlab-stop") == [view.stop_button]
-    with view:
-        history = _train(data, view, callbacks=[AtStep({7: (view.stop_button.click, 1)})])
-    assert history.num_steps == 7 and history.num_epochs == 1, "the step clicked in ends, then it stops"
-    assert history.stopped == ("stopped after 7 steps (epoch 2 of 5, batch 2 of 5): "
-                               "the Stop button was pressed")
-    assert view.history is history and view.stop_button.disabled
-    assert view.status.value.startswith("<b>stopped</b> · stopped after 7 steps (epoch 2 of 5")
-    view.stop_button.click()                     # after training: nothing to stop, nothing kept
-    with view:
-        again = _train(data, view, num_epochs=2)
-    assert again.stopped is None and again.num_epochs == 2 and "done" in view.status.value
-
-
-def test_a_click_is_seen_while_the_cell_is_busy():
-    """ipykernel 7 asks a comm's _reply_subshell_for in its shell-channel thread, while the
-    main thread runs the cell: the Stop button listens there too."""
-    from types import SimpleNamespace
-
-    from cnnlab.widgets.training import _on_click_while_busy
-    asked, clicked = [], []
-    comm = SimpleNamespace(_reply_subshell_for=lambda data, default: asked.append(data) or default)
-    assert _on_click_while_busy(SimpleNamespace(comm=comm), lambda: clicked.append(1))
-    assert comm._reply_subshell_for({"method": "update", "state": {}}, "main") == "main"
-    assert comm._reply_subshell_for({"method": "custom", "content": {"event": "click"}}, None) is None
-    assert clicked == [1] and len(asked) == 2, "the answer and every question are unchanged"
-    assert not _on_click_while_busy(SimpleNamespace(comm=None), lambda: None)
-
-
-def test_training_view_interrupt_ends_training_after_the_step(data, default_sigint):
-    view = TrainingView(every=100)
-    interrupt = (lambda: signal.raise_signal(signal.SIGINT), 1)
-    with view:
-        history = _train(data, view, callbacks=[AtStep({3: interrupt})])
-        assert signal.getsignal(signal.SIGINT) == view._on_sigint
-        with pytest.raises(KeyboardInterrupt):     # not training: an interrupt interrupts
-            signal.raise_signal(signal.SIGINT)
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    assert history.num_steps == 3 and history.stopped.startswith("stopped after 3 steps (epoch 1 of 5")
-    assert "interrupted" in history.stopped and "<b>stopped</b>" in view.status.value
-
-    # a second interrupt does not wait for the step: it raises, and the cell sees it
-    with pytest.raises(KeyboardInterrupt), view:
-        _train(data, view, callbacks=[AtStep({2: (interrupt[0], 2)})])
-    assert view.status.value.startswith("<b>failed</b> · KeyboardInterrupt")
-    assert view.stop_button.disabled and signal.getsignal(signal.SIGINT) is signal.default_int_handler
-
-
-def test_training_view_lets_errors_reach_the_cell(data):
-    import dataclasses
-    view = TrainingView(every=1)
-    broken = dataclasses.replace(data, x_train=np.full_like(data.x_train, np.nan))
-    with pytest.raises(NonFiniteLossError, match="at step 1"), view:
-        _train(broken, view)
-    assert view.status.value.startswith("<b>failed</b> · NonFiniteLossError: fit: the training loss")
+        fit(net, data, optimizer=Adam(net), num_epochs=1, rng=np.random.default_rng(0),
+            progress=False, callbacks=[view])
+    for explorer in [*explorers, view]:
+        (picture,) = find(explorer.widget, "cnnlab-picture")
+        width = int(picture.layout.width.removesuffix("px"))
+        png = matplotlib.image.imread(io.BytesIO(picture.value))
+        assert png.shape[1] == 2 * width, type(explorer).__name__
+        assert 300 <= width <= 1008 and picture.layout.max_width == "100%"

@@ -241,7 +241,7 @@ def plot_probabilities(probs, ax=None, *, class_names=None, true_label=None, tit
         ax.set_yscale("log")
         ax.set_ylim(floor, 5.0)
         ticks = [1e-6, 1e-4, 1e-2, 1.0]
-        ax.set_yticks(ticks, [percent(t) for t in ticks])
+        ax.set_yticks(ticks, [f"{100 * t:g}%" for t in ticks])
         ax.minorticks_off()
     else:
         ax.set_ylim(0, 1.15)

@@ -249,7 +249,7 @@ def plot_filters(w, ax=None, *, title=None, vmax=None, cmap="RdBu_r", colorbar=T
 
 
 def plot_image_gallery(images, titles=None, ax=None, *, ncols=None, title_colors=None,
-                       frame_colors=None, title=None, cmap="gray_r"):
+                       frame_colors=None, title=None, cmap="gray_r", tile=0.85):
     """Small images side by side, each with a title above it.
 
     Parameters
@@ -268,12 +268,17 @@ def plot_image_gallery(images, titles=None, ax=None, *, ncols=None, title_colors
     title : str, optional
         Title of the whole gallery.
     cmap : str
+    tile : float > 0
+        Without ``ax``: the width of each image in the new figure, in inches
+        (0.85: 82 px in the explorers, each digit pixel about 3 px).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     func = "plot_image_gallery"
+    if isinstance(tile, bool) or not isinstance(tile, (int, float)) or not tile > 0:
+        raise ValueError(f"{func}: expected tile to be a positive number of inches, got {tile!r}")
     images = numeric_array(func, "images", images, "(N, 1, H, W) or (N, H, W)")
     if images.ndim == 4 and images.shape[1] == 1:
         images = images[:, 0]
@@ -287,12 +292,12 @@ def plot_image_gallery(images, titles=None, ax=None, *, ncols=None, title_colors
     frame_colors = _check_texts(func, "frame_colors", frame_colors, n, strings=False)
     if n == 0:
         if ax is None:
-            fig, (ax,) = new_figure(1, 3.0, 1.0)
+            fig, (ax,) = new_figure(1, 5.0, 1.0)
         else:
             fig = ax.figure
         ax.set_axis_off()
         ax.text(0.5, 0.5, "no images", ha="center", va="center", transform=ax.transAxes,
-                color="0.4")
+                color="0.4", fontsize=MEDIUM)
         if title:
             ax.set_title(title, fontsize=LARGE)
         return fig
@@ -304,8 +309,9 @@ def plot_image_gallery(images, titles=None, ax=None, *, ncols=None, title_colors
     vmin, vmax = (0.0, 1.0) if low >= 0 and high <= 1 else (low, high if high > low else low + 1)
     if ax is None:
         nrows = -(-n // ncols)
-        tile = 0.85
-        fig, (ax,) = new_figure(1, min(n, ncols) * tile * (1 + gap / w) + 0.2,
+        # at least as wide as the title (about 0.55 em per character)
+        wide = 0.55 * LARGE / 72 * len(title or "") + 0.3
+        fig, (ax,) = new_figure(1, max(min(n, ncols) * tile * (1 + gap / w) + 0.2, wide),
                                 nrows * tile * (1 + (title_height + gap) / h) + (0.4 if title else 0.1))
     else:
         fig = ax.figure

@@ -37,9 +37,10 @@ def show_figure(image, fig) -> None:
     ``CSS_PX_PER_INCH`` CSS pixels per inch of figure wide, never stretched
     (a narrower page shrinks it).
     """
-    width, height = fig.get_size_inches()
+    width, height = (round(inches * CSS_PX_PER_INCH) for inches in fig.get_size_inches())
+    fig.set_size_inches(width / CSS_PX_PER_INCH, height / CSS_PX_PER_INCH)   # whole CSS pixels
     image.value = figure_png(fig, dpi=CSS_PX_PER_INCH * SHARPNESS)
-    image.layout.width = f"{round(width * CSS_PX_PER_INCH)}px"
+    image.layout.width = f"{width}px"
 
 
 def image_png(image, *, scale: int = 2, cmap: str = "gray_r", vmin=0.0, vmax=1.0) -> bytes:

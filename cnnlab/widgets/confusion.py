@@ -5,23 +5,33 @@ from __future__ import annotations
 import numpy as np
 
 from ..metrics import confusion_matrix
-from ..viz import plot_image_gallery
-from ._common import Explorer, check_images, check_labels, figure_png, is_model, new_figure, picture
+from ..viz import percent, plot_image_gallery
+from ._common import Explorer, check_images, check_labels, instructions, is_model, picture, show_figure
 
 __all__ = ["ConfusionExplorer"]
 
 _SPLITS = ("test", "train", "val")
+
+#: Images predicted per step when a split is first shown (each step updates the busy note).
+_CHUNK = 10_000
+
+#: The chosen cell: a thick dark frame inside the button, visible on red, green and grey.
+_STYLE = ("<style>.cnnlab-cm-selected {outline: 4px solid #111 !important; "
+          "outline-offset: -4px; font-weight: bold}</style>")
 
 
 class ConfusionExplorer(Explorer):
     """Click a cell of the confusion matrix: see exactly the images it counts.
 
     The matrix is a grid of buttons, rows the true class and columns the
-    predicted one. Choosing cell (t, p) shows the images of class t that the
+    predicted one; the gallery stands beside it, so both fit on a screen of
+    1280 x 800. Choosing cell (t, p) shows the images of class t that the
     network predicted as p, most confident first (up to ``max_images``), each
     with its index in the split and the probabilities of p (and of t, for a
     mistake). Toggles switch between the test and the training split, between
-    counts and row-normalised fractions, and the order of the gallery.
+    counts and percentages of each row (a cell that is not empty never reads
+    0: ``0.4``, ``<0.01``), and the order of the gallery. The first switch to a
+    large split computes its predictions, with a busy note that counts them.
 
     Parameters
     ----------
@@ -45,11 +55,14 @@ class ConfusionExplorer(Explorer):
         The root, CSS class ``cnnlab-confusion-explorer``.
     cells : dict of (int, int) -> ipywidgets.Button
         ``cells[t, p]``: CSS classes ``cnnlab-cm-cell`` and ``cnnlab-cm-cell-t-p``; the
-        chosen cell's text is bold and it has the class ``cnnlab-cm-selected`` (outlined).
+        chosen cell's text is bold and it has the class ``cnnlab-cm-selected`` (framed).
     split, normalize, order : ipywidgets.ToggleButtons
     gallery : ipywidgets.Image
         The images of the chosen cell (CSS classes ``cnnlab-gallery`` and ``cnnlab-picture``).
     caption : ipywidgets.HTML
+    summary : ipywidgets.HTML
+        The split's accuracy; while a split's predictions are computed, a busy
+        note (the root then has the CSS class ``cnnlab-busy``).
     selected : tuple (int, int)
         The chosen cell, (true class, predicted class).
     cell_indices : ndarray of int
@@ -104,21 +117,21 @@ class ConfusionExplorer(Explorer):
 
         self.split = widgets.ToggleButtons(options=list(self._splits), value=split,
                                            description="split", style={"button_width": "auto"})
-        self.normalize = widgets.ToggleButtons(options=[("counts", False), ("row-normalised", True)],
+        self.normalize = widgets.ToggleButtons(options=[("counts", False), ("% of each row", True)],
                                                value=False, description="show",
                                                style={"button_width": "auto"})
         self.order = widgets.ToggleButtons(options=["most confident first", "least confident first"],
                                            description="gallery", style={"button_width": "auto"})
         self.cells = {}
-        cell_layout = widgets.Layout(width="100%", height="28px", padding="0px", margin="0px")
-        grid = [widgets.HTML("<div style='text-align:center;font-size:11px'>true ↓<br>pred →</div>")]
-        grid += [widgets.HTML(f"<div style='text-align:center'><b>{name}</b></div>")
-                 for name in self.class_names]
+        cell_layout = widgets.Layout(width="100%", height="30px", padding="0px", margin="0px")
+        label = "<div style='font-size:15px;text-align:{};{}'><b>{}</b></div>"
+        grid = [widgets.HTML(label.format("center", "line-height:1.1", "true ↓<br>pred →"))]
+        grid += [widgets.HTML(label.format("center", "", name)) for name in self.class_names]
         for t in range(k):
-            grid.append(widgets.HTML(f"<div style='text-align:right;padding-right:4px'>"
-                                     f"<b>{self.class_names[t]}</b></div>"))
+            grid.append(widgets.HTML(label.format("right", "padding-right:4px", self.class_names[t])))
             for p in range(k):
-                button = widgets.Button(layout=cell_layout)   # one layout for all: a lighter page
+                button = widgets.Button(layout=cell_layout,   # one layout for all: a lighter page
+                                        style=widgets.ButtonStyle(font_size="15px"))
                 button.add_class("cnnlab-cm-cell")
                 button.add_class(f"cnnlab-cm-cell-{t}-{p}")
                 button.add_class("cnnlab-cm-diagonal" if t == p else "cnnlab-cm-off-diagonal")
@@ -126,21 +139,23 @@ class ConfusionExplorer(Explorer):
                 self.cells[t, p] = button
                 grid.append(button)
         self.matrix = widgets.GridBox(grid, layout=widgets.Layout(
-            grid_template_columns=f"56px repeat({k}, 50px)", grid_gap="2px", width="max-content"))
+            grid_template_columns=f"64px repeat({k}, 46px)", grid_gap="2px", width="max-content",
+            height="max-content"))
         self.gallery = picture("cnnlab-gallery")
         self.gallery.add_class("cnnlab-picture")
         self.caption = widgets.HTML()
         self.summary = widgets.HTML()
         self.widget = widgets.VBox([
-            widgets.HTML("<style>.cnnlab-cm-selected {outline: 2px solid #222; outline-offset: -2px}"
-                         "</style><b>Confusion matrix</b>: rows are the true classes, columns the "
-                         "predicted ones; click a cell to see its images."),
-            widgets.HBox([self.split, self.normalize]),
+            instructions(_STYLE + "Rows are the true classes, columns the predicted ones; click "
+                         "a cell to see its images."),
+            widgets.HBox([self.split, self.normalize], layout=widgets.Layout(flex_flow="row wrap")),
             self.summary,
-            self.matrix,
-            self.order,
-            self.caption,
-            self.gallery,
+            widgets.HBox([
+                self.matrix,
+                widgets.VBox([self.order, self.caption, self.gallery],
+                             layout=widgets.Layout(flex="1 1 0%", min_width="0",
+                                                   margin="0 0 0 16px")),
+            ]),
         ])
         self.widget.add_class(self.css_class)
         self.selected = None
@@ -165,17 +180,42 @@ class ConfusionExplorer(Explorer):
                          f"predicted classes (N,) of ints, got {value.dtype} of shape {value.shape}")
 
     def predictions(self, split=None):
-        """``(predicted (N,), confidence (N,), probabilities (N, K) or None)`` for a split."""
+        """``(predicted (N,), confidence (N,), probabilities (N, K) or None)`` for a split.
+
+        Computed when first asked for, in steps of 10,000 images, with a busy note in
+        ``summary`` that counts them.
+        """
         split = self.split.value if split is None else split
         if split not in self._predictions:
-            from ..train import predict_proba
-            probs = predict_proba(self.model, self._splits[split][0])
-            self._predictions[split] = self._as_predictions("ConfusionExplorer", split, probs)
+            self._predictions[split] = self._as_predictions("ConfusionExplorer", split,
+                                                            self._predict(split))
         pred, _, _ = self._predictions[split]
         n = self._splits[split][0].shape[0]
         if pred.shape[0] != n:
             raise ValueError(f"ConfusionExplorer: {pred.shape[0]} {split} predictions for {n} images")
         return self._predictions[split]
+
+    def _predict(self, split) -> np.ndarray:
+        from ..train import predict_proba
+        x = self._splits[split][0]
+        n = x.shape[0]
+        busy = hasattr(self, "summary")            # not while the explorer is being built
+        if busy:
+            self.widget.add_class("cnnlab-busy")
+            self.split.disabled = True
+        try:
+            parts = []
+            for start in range(0, n, _CHUNK):
+                if busy:
+                    self.summary.value = (f"<span style='font-size:15px'>⏳ <b>computing the "
+                                          f"network's predictions for the {n:,} {split} images</b>: "
+                                          f"{start:,} done…</span>")
+                parts.append(predict_proba(self.model, x[start:start + _CHUNK]))
+            return np.concatenate(parts)
+        finally:
+            if busy:
+                self.split.disabled = False
+                self.widget.remove_class("cnnlab-busy")
 
     def matrix_counts(self, split=None) -> np.ndarray:
         """The confusion matrix (K, K) of a split: rows true, columns predicted."""
@@ -199,9 +239,10 @@ class ConfusionExplorer(Explorer):
         worst = max(int(off.max()), 1)
         for (t, p), button in self.cells.items():
             count = int(cm[t, p])
-            button.description = f"{fractions[t, p]:.2f}" if self.normalize.value else str(count)
+            button.description = (percent(fractions[t, p], sign=False) if self.normalize.value
+                                  else str(count))
             button.tooltip = (f"true {self.class_names[t]}, predicted {self.class_names[p]}: {count} "
-                              f"of {int(totals[t])} ({fractions[t, p]:.1%})")
+                              f"of {int(totals[t])} ({percent(fractions[t, p])})")
             if t == p:
                 alpha = 0.25 + 0.6 * fractions[t, p]
                 button.style.button_color = f"rgba(44, 160, 44, {alpha:.2f})"
@@ -218,8 +259,9 @@ class ConfusionExplorer(Explorer):
                 button.remove_class("cnnlab-cm-selected")
         split = self.split.value
         n, right = int(cm.sum()), int(np.trace(cm))
-        self.summary.value = (f"{split}: {right:,} of {n:,} images right, accuracy "
-                              f"<b>{right / max(n, 1):.2%}</b>; {n - right:,} mistakes")
+        self.summary.value = (f"<span style='font-size:15px'>{split}: {right:,} of {n:,} images "
+                              f"right, accuracy <b>{right / max(n, 1):.2%}</b>; {n - right:,} "
+                              f"mistakes</span>")
 
     def select(self, true, pred) -> np.ndarray:
         """Show the cell (true class, predicted class); return the indices shown.
@@ -258,26 +300,23 @@ class ConfusionExplorer(Explorer):
                 if t != p:
                     title += f"\n{names[t]}: {probs[i, t]:.2f}"
             titles.append(title)
-        what = "right" if t == p else "mistakes"
-        heading = (f"{split}: true {names[t]}, predicted {names[p]} ({what}): "
-                   f"{len(self.cell_indices)} images")
+        count = len(self.cell_indices)
+        heading = f"true {names[t]}, predicted {names[p]}: {count:,} image{'' if count == 1 else 's'}"
         if len(self.cell_indices) > len(shown):
-            heading += f", the first {len(shown)} shown"
-        ncols = 12
-        rows = max(1, -(-len(shown) // ncols))
-        lines = 1 if probs is None else (2 if t == p else 3)
-        fig = new_figure(10.5, 0.35 + rows * (0.85 + 0.16 * lines))
-        plot_image_gallery(x[shown], titles, ax=fig.subplots(), ncols=ncols,
-                           frame_colors=["#2ca02c" if t == p else "#d62728"] * len(shown),
-                           title=heading)
-        self.gallery.value = figure_png(fig)
+            heading += f", the first {len(shown)}"
+        # eight across, about 5 inches: beside the matrix on a page 1280 pixels wide
+        fig = plot_image_gallery(x[shown], titles, ncols=8, tile=0.6,
+                                 frame_colors=["#2ca02c" if t == p else "#d62728"] * len(shown),
+                                 title=heading)
+        show_figure(self.gallery, fig)
         order = "most" if self.order.value.startswith("most") else "least"
         self.caption.value = (
-            f"<b>{len(self.cell_indices)}</b> {split} images of a <b>{names[t]}</b> predicted as "
-            f"<b>{names[p]}</b>" + ("" if probs is None else
-                                    f", {order} confident first; under each, its index in the "
-                                    f"{split} set and the probability given to "
-                                    + (f"{names[p]}" if t == p else f"{names[p]} and to {names[t]}")))
+            f"<div style='font-size:15px'><b>{len(self.cell_indices)}</b> {split} images of a "
+            f"<b>{names[t]}</b> predicted as <b>{names[p]}</b>"
+            + ("" if probs is None else
+               f", {order} confident first; above each, its index in the {split} set and the "
+               f"probability given to " + (f"{names[p]}" if t == p else f"{names[p]} and to {names[t]}"))
+            + "</div>")
 
     def _split_changed(self, _change) -> None:
         self._paint()

@@ -11,8 +11,9 @@ import numpy as np
 from .. import functional as F
 from .._checks import shape_str
 from ..inspect import activations
-from ..viz import plot_feature_maps, plot_probabilities
-from ._common import Explorer, figure_png, is_model, new_figure, picture
+from ..viz import percent, plot_feature_maps, plot_probabilities
+from ..viz.style import LARGE, MEDIUM
+from ._common import Explorer, instructions, is_model, new_figure, picture, show_figure
 from .preprocess import preprocess_digit, rasterize_strokes
 
 __all__ = ["DrawDigit"]
@@ -21,9 +22,13 @@ __all__ = ["DrawDigit"]
 class DrawDigit(Explorer):
     """A canvas to draw a digit on; the network reads it when the mouse button is released.
 
-    The drawing is prepared like MNIST (:func:`preprocess_digit`: fitted into
-    20 x 20, centre of mass at the centre of 28 x 28), and the picture shows
-    what the network sees, its probabilities and the feature maps of a layer.
+    The canvas starts empty. The drawing is prepared like MNIST
+    (:func:`preprocess_digit`: fitted into 20 x 20, centre of mass at the centre
+    of 28 x 28), and the picture shows what the network sees, its probabilities
+    on a logarithmic scale (so that an answer given with 99.9% and one given
+    with 99.9999% look different: the other classes' bars are a thousand times
+    taller in the first) and the feature maps of a layer. The caption names
+    the answer and the runner-up.
 
     Parameters
     ----------
@@ -108,8 +113,8 @@ class DrawDigit(Explorer):
         self.picture = picture()
         self.caption = widgets.HTML()
         self.widget = widgets.VBox([
-            widgets.HTML("<b>Draw a digit</b> in the box, large, with the mouse (or a finger); the "
-                         "network reads it when you let go."),
+            instructions("Draw a digit in the box, large, with the mouse (or a finger); the "
+                         "network reads it when you let go. <i>Clear</i> empties the box."),
             widgets.HBox([self.canvas, widgets.VBox([self.clear_button, self.caption],
                                                     layout=widgets.Layout(margin="0 0 0 12px"))]),
             self.layer,
@@ -154,6 +159,10 @@ class DrawDigit(Explorer):
                     self.canvas.stroke_lines(stroke)
 
     def _mouse_down(self, x, y) -> None:
+        if self._base.any() and not self.strokes:
+            # a digit shown with set_image is an example, not a start: drawing begins anew
+            self._base = np.zeros((self.size, self.size))
+            self._paint_canvas()
         self._drawing = True
         self.strokes.append([(float(x), float(y))])
         if self._client_ready:
@@ -195,7 +204,8 @@ class DrawDigit(Explorer):
         """Show a ready 28 x 28 digit (e.g. ``data.x_test[i]``): the network reads it as it is.
 
         ``image`` has shape (28, 28), (1, 28, 28) or (1, 1, 28, 28), values in
-        [0, 1]. It is painted on the canvas, where more can be drawn on top.
+        [0, 1]. It is painted on the canvas; the next stroke starts a new drawing
+        (a "1" drawn there is read as a 1, not as the example with a line on it).
         """
         array = np.asarray(image, dtype=np.float64)
         if array.size != 28 * 28 or array.ndim not in (2, 3, 4) or array.shape[-2:] != (28, 28):
@@ -229,29 +239,30 @@ class DrawDigit(Explorer):
             self._acts = {name: out[0] for name, out in activations(self.model, x).items()}
             scores = list(self._acts.values())[-1].astype(np.float64)
             self.probs = F.softmax_forward(scores[None])[0][0]
-            best = int(np.argmax(self.probs))
+            best, second = np.argsort(-self.probs, kind="stable")[:2]
             self.caption.value = (f"<div style='font-size:15px'>The network reads a "
                                   f"<b style='font-size:26px'>{self.class_names[best]}</b><br>"
-                                  f"with probability {self.probs[best]:.1%}</div>")
+                                  f"with probability {percent(self.probs[best])};<br>next: "
+                                  f"{self.class_names[second]} ({percent(self.probs[second])})</div>")
         else:
             self._acts, self.probs = None, None
-            self.caption.value = "<i>Nothing drawn yet.</i>"
+            self.caption.value = "<div style='font-size:15px'><i>Nothing drawn yet.</i></div>"
         self._render()
 
     def figure(self):
-        fig = new_figure(11, 2.9)
-        ax_in, ax_p, ax_maps = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.1, 2.0, 5.0]})
+        fig = new_figure(10.5, 3.4)
+        ax_in, ax_p, ax_maps = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.35, 2.3, 5.0]})
         ax_in.imshow(self.image, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
         ax_in.set_xticks([])
         ax_in.set_yticks([])
-        ax_in.set_title("the network sees\n28×28, as MNIST", fontsize=9)
+        ax_in.set_title("the network\nsees, 28×28", fontsize=LARGE)
         if self.probs is None:
             for ax in (ax_p, ax_maps):
                 ax.set_axis_off()
             ax_maps.text(0.5, 0.5, "draw a digit in the box above", ha="center", va="center",
-                         fontsize=11, color="0.4", transform=ax_maps.transAxes)
+                         fontsize=MEDIUM, color="0.4", transform=ax_maps.transAxes)
             return fig
-        plot_probabilities(self.probs, ax=ax_p, class_names=self.class_names)
+        plot_probabilities(self.probs, ax=ax_p, class_names=self.class_names, log=True)
         layer = self.layer.value
         maps = self._acts[layer]
         plot_feature_maps(maps, ax=ax_maps, title=f"{layer}: {maps.shape[0]} maps of "
@@ -259,7 +270,7 @@ class DrawDigit(Explorer):
         return fig
 
     def _render(self) -> None:
-        self.picture.value = figure_png(self.figure())
+        show_figure(self.picture, self.figure())
 
     def __repr__(self):
         return f"<DrawDigit: a {self.size}x{self.size} canvas; run the notebook to draw on it>"

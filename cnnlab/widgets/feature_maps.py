@@ -6,9 +6,10 @@ import numpy as np
 
 from .. import functional as F
 from ..inspect import activations
-from ..viz import plot_feature_maps, plot_probabilities
-from ._common import (Explorer, as_checkpoints, check_images, check_labels, figure_png, image_png,
-                      new_figure, picture, selector)
+from ..viz import percent, plot_feature_maps, plot_probabilities
+from ..viz.style import LARGE, MEDIUM, SMALL
+from ._common import (Explorer, as_checkpoints, check_images, check_labels, image_png, instructions,
+                      new_figure, picture, selector, show_figure)
 
 __all__ = ["FeatureMapExplorer", "plot_units"]
 
@@ -23,16 +24,17 @@ def plot_units(values, ax, *, title=None, class_names=None):
     ax.bar(np.arange(values.size), values, color=colors, width=0.8 if values.size <= 20 else 1.0)
     ax.axhline(0, color="0.3", linewidth=0.6)
     if class_names is not None:
-        ax.set_xticks(range(values.size), [str(c) for c in class_names], fontsize=8)
-        ax.set_xlabel("class", fontsize=8)
+        ax.set_xticks(range(values.size), [str(c) for c in class_names])
+        ax.set_xlabel("class", fontsize=MEDIUM)
     else:
-        ax.set_xlabel("unit", fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.set_xlabel("unit", fontsize=MEDIUM)
+    ax.set_ylabel("value", fontsize=MEDIUM)
+    ax.tick_params(labelsize=SMALL)
     ax.set_xlim(-0.6, values.size - 0.4)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=LARGE)
 
 
 class FeatureMapExplorer(Explorer):
@@ -59,7 +61,7 @@ class FeatureMapExplorer(Explorer):
     layer : str
         The layer shown first (default ``"conv1"``, else the first layer).
     checkpoint : str, optional
-        The stage shown first; default the first of ``checkpoints``.
+        The stage shown first; default the last of ``checkpoints``, the most trained.
     index : int
         The image shown first.
     class_names : sequence of K str, optional
@@ -74,7 +76,7 @@ class FeatureMapExplorer(Explorer):
     layer : ipywidgets.Dropdown
         Values are layer names (``"conv1"``, ``"relu1"``, ``"pool1"``...).
     checkpoint : ipywidgets.ToggleButtons or Dropdown
-        Values are the keys of ``checkpoints``.
+        Values are the keys of ``checkpoints`` (hidden when there is only one).
     picture : ipywidgets.Image
         The PNG (class ``cnnlab-picture``).
     caption : ipywidgets.HTML
@@ -117,7 +119,8 @@ class FeatureMapExplorer(Explorer):
             raise ValueError(f"{func}: expected index in 0..{n - 1}, got {index!r}")
         self._cache: dict = {}
 
-        self.checkpoint = selector(self.models, value=checkpoint, description="weights")
+        self.checkpoint = selector(self.models, value=checkpoint or list(self.models)[-1],
+                                   description="weights")
         self.layer = widgets.Dropdown(
             options=[(f"{name}  {tuple(shape)}", name) for name, shape in shapes.items()],
             value=layer, description="layer")
@@ -144,8 +147,9 @@ class FeatureMapExplorer(Explorer):
         self.picture = picture()
         self.caption = widgets.HTML()
         self.widget = widgets.VBox([
-            widgets.HTML("<b>Feature maps</b>: choose an image (slider, box or a thumbnail), a layer "
-                         "and the weights of a stage of training."),
+            instructions("Choose an image (slider, box or a thumbnail), a layer"
+                         + (" and the weights of a stage of training." if len(self.models) > 1
+                            else ".")),
             widgets.HBox(tiles, layout=widgets.Layout(flex_flow="row wrap")),
             widgets.HBox([self.index, self.index_text]),
             widgets.HBox([self.layer]),
@@ -183,14 +187,14 @@ class FeatureMapExplorer(Explorer):
         out = self.outputs()[layer]
         probs = self.probabilities()
         label = None if self.y is None else int(self.y[i])
-        fig = new_figure(11, 3.4)
-        ax_in, ax_out, ax_p = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.15, 5.0, 2.0]})
+        fig = new_figure(10.5, 3.7)
+        ax_in, ax_out, ax_p = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.15, 5.0, 2.1]})
         ax_in.imshow(self.x[i, 0], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
         ax_in.set_xticks([])
         ax_in.set_yticks([])
         ax_in.set_title(f"image #{i}" + ("" if label is None else f"\nlabel {self.class_names[label]}"),
-                        fontsize=9)
-        where = f"{layer} · weights: {checkpoint}"
+                        fontsize=LARGE)
+        where = layer if len(self.models) == 1 else f"{layer} · {checkpoint}"
         if out.ndim == 3:
             plot_feature_maps(out, ax=ax_out,
                               title=f"{where} · {out.shape[0]} maps of {out.shape[1]}×{out.shape[2]}")
@@ -199,7 +203,7 @@ class FeatureMapExplorer(Explorer):
             plot_units(out, ax_out, title=f"{where} · {out.shape[0]} "
                        + ("class scores (logits)" if is_scores else "units"),
                        class_names=self.class_names if is_scores else None)
-        plot_probabilities(probs, ax=ax_p, true_label=label, class_names=self.class_names)
+        plot_probabilities(probs, ax=ax_p, true_label=label, class_names=self.class_names, log=True)
         return fig
 
     def update(self) -> None:
@@ -207,15 +211,15 @@ class FeatureMapExplorer(Explorer):
         i = self.index.value
         probs = self.probabilities()
         predicted = int(np.argmax(probs))
-        text = (f"<b>{self.checkpoint.value}</b>: image #{i} is read as "
-                f"<b>{self.class_names[predicted]}</b> with probability {probs[predicted]:.1%}")
+        text = (f"<div style='font-size:15px'><b>{self.checkpoint.value}</b>: image #{i} is read as "
+                f"<b>{self.class_names[predicted]}</b> with probability {percent(probs[predicted])}")
         if self.y is not None:
             right = predicted == self.y[i]
             text += (f"; its label is {self.class_names[self.y[i]]} "
                      + ("<span style='color:#2ca02c'>(right)</span>" if right
                         else "<span style='color:#d62728'>(wrong)</span>"))
-        self.caption.value = text
-        self.picture.value = figure_png(self.figure())
+        self.caption.value = text + "</div>"
+        show_figure(self.picture, self.figure())
 
     def _changed(self, _change) -> None:
         self.update()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..viz import plot_filters
-from ._common import Explorer, as_checkpoints, figure_png, new_figure, picture, selector
+from ._common import Explorer, as_checkpoints, instructions, new_figure, picture, selector, show_figure
 
 __all__ = ["FilterViewer"]
 
@@ -22,9 +22,14 @@ class FilterViewer(Explorer):
     Parameters
     ----------
     model : model, or dict of str -> model
-        One network, or the same one at several stages of training, to compare.
+        One network, or the same one at several stages of training, to compare,
+        in the order of training (e.g. ``{"epoch 0": m0, "epoch 5": m5,
+        "pretrained": load_lenet5()}``).
     layer : str, optional
         The layer shown first; default the first convolution.
+    checkpoint : str, optional
+        The stage shown first; default the last, the most trained (not the
+        random weights of epoch 0).
 
     Attributes
     ----------
@@ -33,7 +38,7 @@ class FilterViewer(Explorer):
     layer : ipywidgets.ToggleButtons
         ``"conv1"``, ``"conv2"``.
     checkpoint : ipywidgets.ToggleButtons or Dropdown
-        The stage, when several models are given.
+        The stage (hidden when there is only one).
     picture : ipywidgets.Image
         The PNG of :func:`cnnlab.viz.plot_filters` (class ``cnnlab-picture``), on one
         colour scale for all the stages of a layer.
@@ -42,7 +47,7 @@ class FilterViewer(Explorer):
 
     css_class = "cnnlab-filter-viewer"
 
-    def __init__(self, model, *, layer=None):
+    def __init__(self, model, *, layer=None, checkpoint=None):
         import ipywidgets as widgets
 
         func = "FilterViewer"
@@ -54,15 +59,17 @@ class FilterViewer(Explorer):
                              f"w of shape (F, C, KH, KW)")
         if layer is not None and layer not in names:
             raise ValueError(f"{func}: expected layer to be one of {names}, got {layer!r}")
+        if checkpoint is not None and checkpoint not in self.models:
+            raise ValueError(f"{func}: no checkpoint {checkpoint!r}; checkpoints: {list(self.models)}")
         self.layer = selector(names, value=layer, description="layer")
-        self.checkpoint = selector(self.models, description="weights")
+        self.checkpoint = selector(self.models, value=checkpoint or list(self.models)[-1],
+                                   description="weights")
         self.picture = picture()
         self.caption = widgets.HTML()
-        children = [widgets.HTML("<b>Filters</b>: one column per filter, one row per input "
-                                 "channel; red weights are positive, blue negative."), self.layer]
-        if len(self.models) > 1:
-            children.append(self.checkpoint)
-        self.widget = widgets.VBox(children + [self.caption, self.picture])
+        self.widget = widgets.VBox([
+            instructions("One column per filter, one row per input channel; red weights are "
+                         "positive, blue negative, on one colour scale for every stage."),
+            self.layer, self.checkpoint, self.caption, self.picture])
         self.widget.add_class(self.css_class)
         self.layer.observe(self._changed, names="value")
         self.checkpoint.observe(self._changed, names="value")
@@ -76,7 +83,7 @@ class FilterViewer(Explorer):
         w = self.weights()
         f, c = w.shape[:2]
         tile = 0.75 if f * c <= 16 else 0.45
-        fig = new_figure(f * tile + 1.6, c * tile + 1.2)
+        fig = new_figure(max(f * tile + 1.9, 6.5), c * tile + 1.5)
         # one colour scale for every stage, so that the stages can be compared
         vmax = max(float(np.abs(model[self.layer.value].params["w"]).max())
                    for model in self.models.values()) or 1.0
@@ -86,9 +93,10 @@ class FilterViewer(Explorer):
 
     def update(self) -> None:
         w = self.weights()
-        self.caption.value = (f"{self.layer.value}.w has shape {tuple(w.shape)}: {w.size:,} weights "
-                              f"from {w.min():.3f} to {w.max():.3f}, standard deviation {w.std():.3f}")
-        self.picture.value = figure_png(self.figure())
+        self.caption.value = (f"<div style='font-size:15px'>{self.layer.value}.w has shape "
+                              f"{tuple(w.shape)}: {w.size:,} weights from {w.min():.3f} to "
+                              f"{w.max():.3f}, standard deviation {w.std():.3f}</div>")
+        show_figure(self.picture, self.figure())
 
     def _changed(self, _change) -> None:
         self.update()
