@@ -151,7 +151,9 @@ def test_show_displays_the_strip_then_the_widget(monkeypatch):
     stepper = tiny()
     stepper.show()
     assert isinstance(shown[0], IPython.display.Image) and shown[0].data.startswith(b"\x89PNG")
-    assert isinstance(shown[1], ipywidgets.VBox)
+    bundle = shown[1]._repr_mimebundle_()
+    assert bundle["text/plain"] == "<Im2colStepper: 2 steps; run the notebook to play them>"
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == shown[1].widget.model_id
 
 
 def test_strip_has_one_panel_per_frame():
