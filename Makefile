@@ -5,6 +5,11 @@ VENV   ?= .venv
 VPY    := $(VENV)/bin/python
 KERNEL ?= cnnlab
 DASHBOARD_PORT ?= 8866
+# every page load of the dashboard starts a kernel (about 420 MB); one whose page has been
+# closed (no connection) and idle for DASHBOARD_CULL seconds is shut down, checked every
+# DASHBOARD_CULL_EVERY seconds; an open page keeps its kernel however long it stays idle
+DASHBOARD_CULL ?= 300
+DASHBOARD_CULL_EVERY ?= 60
 # 1: the notebooks that train do so in their quick setting (CNNLAB_QUICK=1) under `make test`
 QUICK  ?= 1
 # scratch space of `make test`: the student files it writes and the student edition it releases
@@ -38,8 +43,11 @@ test: ## Unit tests (browser tests given chromium), the notebooks under nbval, t
 lab: ## Start JupyterLab on notebooks/ (as root too, as in a container)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
-dashboard: ## Serve the LeNet-5 explorer dashboard/lenet5_explorer.ipynb with Voila on 127.0.0.1:8866 (DASHBOARD_PORT=...)
-	$(VENV)/bin/voila dashboard/lenet5_explorer.ipynb --Voila.ip=127.0.0.1 --port=$(DASHBOARD_PORT)
+dashboard: ## Serve the LeNet-5 explorer dashboard/lenet5_explorer.ipynb with Voila on 127.0.0.1:8866 (DASHBOARD_PORT=...); kernels of closed pages are shut down after 5 min (DASHBOARD_CULL=...)
+	$(VENV)/bin/voila dashboard/lenet5_explorer.ipynb --Voila.ip=127.0.0.1 --port=$(DASHBOARD_PORT) \
+	  --MappingKernelManager.cull_idle_timeout=$(DASHBOARD_CULL) \
+	  --MappingKernelManager.cull_interval=$(DASHBOARD_CULL_EVERY) \
+	  --MappingKernelManager.cull_connected=False
 
 oracle: ## Install the optional PyTorch 2.13.0 (CPU) for the cross-check tests
 	$(VENV)/bin/pip install -e ".[oracle]"
