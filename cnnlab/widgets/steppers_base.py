@@ -92,8 +92,10 @@ def draw_cells(ax, values, x0, y0, *, title=None, faces=None, text_colors=None, 
         if hidden is not None and hidden[r, c]:
             continue
         color = "black" if text_colors is None else text_colors[r, c]
-        ax.text(x0 + c + 0.5, y0 + r + 0.5, fmt(v), ha="center", va="center", fontsize=fontsize,
-                color=color)
+        label = fmt(v)
+        # a long number (0.25, -1.5) a point smaller, to stay inside its cell
+        ax.text(x0 + c + 0.5, y0 + r + 0.5, label, ha="center", va="center", color=color,
+                fontsize=fontsize if len(label) <= 3 else max(12, fontsize - 1))
     if title:
         ax.text(x0 + cols / 2, y0 - 0.2, title, ha="center", va="bottom", fontsize=fontsize)
 

@@ -26,6 +26,7 @@ from .steppers_base import (
 __all__ = ["PoolStepper"]
 
 WINNER_FACE = "#fd8d3c"
+RECEIVER_FACE = "#fc9272"
 
 
 class PoolFrame(NamedTuple):
@@ -75,7 +76,9 @@ class PoolStepper(GridStepper):
         One per window, row-major.
     """
 
-    unit = 0.5
+    # cells wide enough for an average's share, 0.25 or -1.5, at 12 points
+    unit = 0.6
+    compact_unit = 0.5
 
     def __init__(self, x, kernel_size=2, stride=None, *, mode="max", dout=None):
         func = "PoolStepper"
@@ -152,13 +155,11 @@ class PoolStepper(GridStepper):
         colors = faces_like(self.x.shape, "black")
         colors[frame.dx == 0] = "0.6"
         faces = faces_like(self.x.shape)
-        faces[frame.top:frame.top + kh, frame.left:frame.left + kw] = WINDOW_FACE
+        window = faces[frame.top:frame.top + kh, frame.left:frame.left + kw]
+        window[...] = WINDOW_FACE
+        window[frame.added != 0] = RECEIVER_FACE  # the pixels this window's gradient reaches
         draw_cells(ax, frame.dx, x0, y0, faces=faces, text_colors=colors, title=title)
         outline(ax, x0 + frame.left, y0 + frame.top, kw, kh)
-        for (p, q), a in np.ndenumerate(frame.added):
-            if a != 0:
-                outline(ax, x0 + frame.left + q + 0.1, y0 + frame.top + p + 0.1, 0.8, 0.8,
-                        color=GRAD_COLOR, linewidth=2.5)
 
     def _draw(self, ax, step, compact):
         self._setup(ax, compact)
