@@ -18,7 +18,7 @@ TEST_TMP ?= $(or $(TMPDIR),/tmp)/cnnlab-test-$(notdir $(CURDIR))
 NPM_CI := npm ci --no-fund --no-audit --loglevel=error
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test lab dashboard oracle bench pretrained slides clean
+.PHONY: help setup test test-fast lab dashboard oracle bench pretrained slides clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,6 +39,16 @@ test: ## Unit tests (browser tests given chromium), the notebooks under nbval, t
 	cd $(TEST_TMP)/student-edition && CNNLAB_QUICK=$(QUICK) CNNLAB_MY_LAYERS=$(TEST_TMP)/student-edition/my_layers.py \
 	  $(abspath $(VPY)) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider .
 	rm -rf $(TEST_TMP)
+
+# the edit-test loop: what `make test` runs but the notebooks, the browser, worker processes,
+# PyTorch and the tests marked slow, with 10 Hypothesis examples instead of 60; bytecode
+# cached outside the tree (this machine sets PYTHONDONTWRITEBYTECODE: recompiling every
+# import, nbformat's and jsonschema's included, cost ten seconds a run)
+FAST_MARKERS := not slow and not notebooks and not browser and not processes and not torch
+test-fast: ## Unit tests for the edit-test loop, well under a minute: no notebooks, browser, worker processes, PyTorch or slow tests
+	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(TEST_TMP)-pycache CNNLAB_HYPOTHESIS_EXAMPLES=10 \
+	  CNNLAB_MY_LAYERS=$(TEST_TMP)-fast/my_layers.py \
+	  $(VPY) -m pytest -q -p no:cacheprovider -m "$(FAST_MARKERS)" tests
 
 lab: ## Start JupyterLab on notebooks/ (as root too, as in a container)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

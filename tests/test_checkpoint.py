@@ -66,6 +66,7 @@ def assert_same_run(a, b, history_a, history_b):
 
 
 @pytest.mark.parametrize("interrupted_after", [1, 2])
+@pytest.mark.slow
 def test_resumed_lenet5_run_is_bit_identical(data, tmp_path, interrupted_after):
     straight = lenet_setup()
     history_straight = train(straight, data, 3)

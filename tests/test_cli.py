@@ -15,6 +15,7 @@ TINY = ["train", "--model", "mlp", "--dataset", "mnist-sample", "--n-train", "30
         "--momentum", "0.9", "--schedule", "exponential", "--seed", "3", "--no-progress"]
 
 
+@pytest.mark.processes
 def test_help_documents_every_option():
     result = subprocess.run([sys.executable, "-m", "cnnlab", "train", "--help"], capture_output=True,
                             text=True, check=True)
@@ -28,6 +29,7 @@ def test_help_documents_every_option():
         assert action.help, f"{action.dest} has no help"
 
 
+@pytest.mark.slow
 def test_tiny_run_writes_every_output_and_resumes(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(TINY + ["--epochs", "2", "--out", str(out)]) == 0
@@ -87,6 +89,7 @@ def test_cli_errors(tmp_path, capsys):
     assert "early stopping monitors 'val_loss' but the data has no val split" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_lenet5_cli_run_with_fast_flag(tmp_path, capsys):
     out = tmp_path / "lenet"
     assert main(["train", "--model", "lenet5", "--dataset", "mnist-sample", "--n-train", "128",

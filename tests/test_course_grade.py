@@ -25,6 +25,8 @@ from cnnlab.course.grade_plan import (Submission, _guess_notebook, _plan, _Templ
                                        student_seed)
 from cnnlab.course.grade_run import BadNotebook, grade_notebook, read_notebook
 
+pytestmark = pytest.mark.processes  # grades in Jupyter kernels and worker processes
+
 FAKE_GRADER = '''
 import numpy as np
 

@@ -19,6 +19,8 @@ from cnnlab.course.catalog import by_notebook, lookup
 from cnnlab.course.grade import main_grade
 from cnnlab.course.release import release
 
+pytestmark = [pytest.mark.processes, pytest.mark.notebooks]  # grades the real notebooks in Jupyter kernels
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ["01_linear_and_activations.ipynb", "04_convolution_forward.ipynb", "06_pooling.ipynb"]
 

@@ -535,6 +535,7 @@ def _has_solution_cells(folder):
 @pytest.mark.skipif(not NOTEBOOKS.is_dir() or not _has_solution_cells(NOTEBOOKS),
                     reason="no notebook in notebooks/ has a cell tagged 'solution' yet: "
                            "nothing to release")
+@pytest.mark.notebooks
 def test_release_of_the_real_notebooks(tmp_path):
     before = tree_digest(NOTEBOOKS)
     out = tmp_path / "student"

@@ -80,6 +80,7 @@ def test_download_failure_exits_1_with_offline_instructions(tmp_path, capsys):
     assert not (tmp_path / "dl").exists()
 
 
+@pytest.mark.processes
 def test_module_runs_as_a_program(tmp_path):
     env = dict(os.environ, CNNLAB_CACHE_DIR=str(tmp_path / "cache"),
                PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))

@@ -80,6 +80,7 @@ def test_every_option_matches_the_reference_in_float64(options):
 @pytest.mark.parametrize("variant", ["modern", "classic"])
 @pytest.mark.parametrize("batch_size", [1, 3, 64])
 @pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.slow
 def test_variants_match_the_reference_across_batch_sizes_and_seeds(variant, batch_size, seed):
     reference, fast_model = twin_models(seed=seed, variant=variant)
     rng = np.random.default_rng(seed + 10)

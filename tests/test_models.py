@@ -67,6 +67,7 @@ def test_mlp():
     (dict(activation="sigmoid", pooling="avg"), dict(h=1e-3, richardson=True)),
     (dict(variant="classic", batchnorm=True), dict(h=1e-3, richardson=True)),
 ])
+@pytest.mark.slow
 def test_whole_lenet5_gradient_check_in_float64(options, step):
     model = LeNet5(rng=np.random.default_rng(0), dtype=np.float64, **options)
     x = np.random.default_rng(100).random((2, 1, 28, 28))
@@ -81,6 +82,7 @@ def test_whole_mlp_gradient_check_in_float64():
     check_layer(model, rng.standard_normal((6, 20)), rng=rng, h=1e-6, threshold=1e-6).assert_passed()
 
 
+@pytest.mark.slow
 def test_initial_loss_is_near_log_10():
     # an untrained 10-class model should be unsure: loss about log(10) = 2.303. He
     # initialisation keeps the logits' spread near 1, which adds up to ~0.5 (measured

@@ -140,12 +140,14 @@ def decks(tmp_path_factory):
     return build(NOTEBOOKS, out, NODE_MODULES)
 
 
+@pytest.mark.notebooks  # builds a deck of every real notebook
 def test_every_notebook_has_a_deck(decks):
     assert sorted(d.name for d in decks) == sorted(deck_name(p) for p in NOTEBOOKS)
     index = (decks[0].parent / "index.html").read_text(encoding="utf-8")
     assert all(d.name in index for d in decks)
 
 
+@pytest.mark.notebooks  # builds a deck of every real notebook
 def test_decks_fetch_nothing_from_the_network(decks):
     out = decks[0].parent
     pages = [*decks, out / "index.html"]

@@ -240,6 +240,7 @@ def test_sweep_options_are_checked(data):
         make_backend(client=3)
 
 
+@pytest.mark.processes
 def test_a_failing_trial_is_named():
     with pytest.raises(TrialError, match="trial 1 failed: ZeroDivisionError: division by zero") as info:
         list(LocalBackend(1).run(operator.truediv, [1], 0))

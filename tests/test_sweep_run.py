@@ -56,6 +56,7 @@ def _untimed_csv(path):
     return [r[:at] + r[at + 1:] for r in rows]
 
 
+@pytest.mark.processes
 def test_two_processes_give_the_same_table_as_one(data, tmp_path):
     sweep1 = Sweep(data, GRID, base=BASE, n_folds=3, seed=0, out=tmp_path / "one")
     sweep2 = Sweep(data, GRID, base=BASE, n_folds=3, seed=0, out=tmp_path / "two")
@@ -83,6 +84,7 @@ def test_two_processes_give_the_same_table_as_one(data, tmp_path):
     assert "rank" in one.table() and "mean_val_acc" in repr(one)
 
 
+@pytest.mark.processes
 def test_an_interrupted_sweep_resumes_and_ends_as_if_never_stopped(data, tmp_path):
     straight = Sweep(data, GRID, base=BASE, n_folds=3, seed=0, out=tmp_path / "straight").run(
         n_jobs=2, progress=False)
@@ -129,6 +131,7 @@ def test_an_interrupted_sweep_resumes_and_ends_as_if_never_stopped(data, tmp_pat
     assert fresh.n_run == 2 and fresh.n_resumed == 0 and len(results.read_text().splitlines()) == 3
 
 
+@pytest.mark.processes
 def test_progress_bar_and_diverged_trials(data, capsys):
     result = grid_search(data, {"lr": [0.05, 1e4]}, base=BASE, n_folds=2, seed=0, n_jobs=2)
     err = capsys.readouterr().err
@@ -140,6 +143,7 @@ def test_progress_bar_and_diverged_trials(data, capsys):
     assert result.best["config"] == 0 and result.best["status"] == "ok"
 
 
+@pytest.mark.processes
 def test_random_search_and_cross_validate(data):
     params = {"lr": LogUniform(1e-2, 1e-1), "batch_size": [30, 60]}
     base = {k: v for k, v in BASE.items() if k != "batch_size"}
@@ -156,6 +160,7 @@ def test_random_search_and_cross_validate(data):
         cross_validate(data, base=BASE)
 
 
+@pytest.mark.processes
 def test_a_dask_cluster_gives_the_same_table_as_local_processes(data, tmp_path, capsys):
     distributed = pytest.importorskip("dask.distributed",
                                       reason="needs dask.distributed: pip install 'cnnlab[cluster]'")
@@ -182,6 +187,7 @@ def test_a_dask_cluster_gives_the_same_table_as_local_processes(data, tmp_path, 
 
 # -- the command line ----------------------------------------------------------------------------
 
+@pytest.mark.processes
 def test_help_documents_the_options():
     text = subprocess.run([sys.executable, "-m", "cnnlab.sweep", "--help"], capture_output=True,
                           text=True, check=True).stdout
@@ -193,6 +199,7 @@ def test_help_documents_the_options():
         assert "--" + name.replace("_", "-") in text, name
 
 
+@pytest.mark.processes
 def test_cli_runs_a_random_search_with_lenet5_and_resumes(tmp_path, capsys):
     out = tmp_path / "sweep"
     argv = ["--model", "lenet5", "--dataset", "mnist-sample", "--n-train", "200", "--n-test", "100",

@@ -146,6 +146,7 @@ def test_initial_loss_is_near_log_10():
         assert acc < 0.25
 
 
+@pytest.mark.slow
 def test_lenet5_overfits_100_examples():
     data = load_mnist(source="sample", n_train=100)
     tiny = SimpleNamespace(x_train=data.x_train, y_train=data.y_train)

@@ -8,6 +8,7 @@ BLAS rounding differences between machines.
 """
 
 import numpy as np
+import pytest
 
 from cnnlab.datasets import load_mnist
 from cnnlab.metrics import accuracy, confusion_matrix
@@ -18,6 +19,7 @@ from cnnlab.train import fit, predict
 REQUIRED_TEST_ACCURACY = 0.90
 
 
+@pytest.mark.slow
 def test_lenet5_learns_the_sample():
     data = load_mnist(source="sample")
     assert data.x_train.shape == (4000, 1, 28, 28) and data.x_test.shape == (1000, 1, 28, 28)
