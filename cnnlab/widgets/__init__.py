@@ -20,8 +20,15 @@ CSS classes, for tests in a browser (``widget.add_class``): the root boxes
 the main picture in each ``cnnlab-picture``; the feature-map explorer's image
 slider ``cnnlab-image-index``; confusion cells ``cnnlab-cm-cell`` and
 ``cnnlab-cm-cell-T-P`` (T true, P predicted class); the confusion gallery
-``cnnlab-gallery`` (also the explorer's ``cnnlab-picture``); the drawing canvas
-``cnnlab-canvas``.
+``cnnlab-gallery`` (also the explorer's ``cnnlab-picture``), its accuracy line
+``cnnlab-cm-summary`` and, while a split's predictions are computed, ``cnnlab-busy`` on
+its root; the drawing canvas ``cnnlab-canvas``; every explorer's caption
+``cnnlab-caption``; the training view's ``cnnlab-status`` and ``cnnlab-stop`` button.
+
+Made for a lecture hall: every picture is shown at the size it was drawn for (96 CSS
+pixels per inch of figure, at most 1008 px wide, twice as many image pixels, so it stays
+sharp at 1920 pixels wide and zoomed in), where the smallest text of :mod:`cnnlab.viz`
+is 14.7 px.
 """
 
 from .confusion import ConfusionExplorer

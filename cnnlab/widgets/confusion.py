@@ -144,7 +144,9 @@ class ConfusionExplorer(Explorer):
         self.gallery = picture("cnnlab-gallery")
         self.gallery.add_class("cnnlab-picture")
         self.caption = widgets.HTML()
+        self.caption.add_class("cnnlab-caption")
         self.summary = widgets.HTML()
+        self.summary.add_class("cnnlab-cm-summary")
         self.widget = widgets.VBox([
             instructions(_STYLE + "Rows are the true classes, columns the predicted ones; click "
                          "a cell to see its images."),
@@ -311,7 +313,7 @@ class ConfusionExplorer(Explorer):
         show_figure(self.gallery, fig)
         order = "most" if self.order.value.startswith("most") else "least"
         self.caption.value = (
-            f"<div style='font-size:15px'><b>{len(self.cell_indices)}</b> {split} images of a "
+            f"<div style='font-size:15px'><b>{count}</b> {split} image{'' if count == 1 else 's'} of a "
             f"<b>{names[t]}</b> predicted as <b>{names[p]}</b>"
             + ("" if probs is None else
                f", {order} confident first; above each, its index in the {split} set and the "

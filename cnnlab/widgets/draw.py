@@ -112,6 +112,7 @@ class DrawDigit(Explorer):
         self.layer.observe(lambda _: self._render(), names="value")
         self.picture = picture()
         self.caption = widgets.HTML()
+        self.caption.add_class("cnnlab-caption")
         self.widget = widgets.VBox([
             instructions("Draw a digit in the box, large, with the mouse (or a finger); the "
                          "network reads it when you let go. <i>Clear</i> empties the box."),

@@ -146,6 +146,7 @@ class FeatureMapExplorer(Explorer):
                 layout=widgets.Layout(align_items="center", margin="0 2px")))
         self.picture = picture()
         self.caption = widgets.HTML()
+        self.caption.add_class("cnnlab-caption")
         self.widget = widgets.VBox([
             instructions("Choose an image (slider, box or a thumbnail), a layer"
                          + (" and the weights of a stage of training." if len(self.models) > 1

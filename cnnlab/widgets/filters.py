@@ -66,6 +66,7 @@ class FilterViewer(Explorer):
                                    description="weights")
         self.picture = picture()
         self.caption = widgets.HTML()
+        self.caption.add_class("cnnlab-caption")
         self.widget = widgets.VBox([
             instructions("One column per filter, one row per input channel; red weights are "
                          "positive, blue negative, on one colour scale for every stage."),
