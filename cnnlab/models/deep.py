@@ -87,9 +87,9 @@ class DeepCNN(L.Sequential):
         self.input_grad = True
         self._fast_path = None
         if fast:
-            from ..fast import FastLeNetPath  # imported only when asked for: it tunes malloc
-            # The fast path runs any chain of its stages (stride-1 convs, ReLU, KxK
-            # pooling, flatten, linear), not only LeNet-5's.
+            # Imported only when asked for: it tunes malloc. The fast path runs any chain
+            # of its stages (stride-1 convs, ReLU, KxK pooling, flatten, linear), not only LeNet-5's.
+            from ..fast import FastLeNetPath
             self._fast_path = FastLeNetPath(self)
 
     def forward(self, x):

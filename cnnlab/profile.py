@@ -1,0 +1,303 @@
+"""Where a training step spends its time, layer by layer.
+
+>>> import numpy as np
+>>> from cnnlab.models import LeNet5
+>>> model = LeNet5(rng=np.random.default_rng(0), fast=True)
+>>> x, y = np.zeros((64, 1, 28, 28), np.float32), np.zeros(64, np.int64)
+>>> profile = profile_step(model, x, y)                    # doctest: +SKIP
+>>> print(profile.table())                                 # doctest: +SKIP
+
+The method
+----------
+A training step is a forward pass through every layer, the loss and its
+gradient, and a backward pass through every layer in reverse order (the
+optimizer's update, a few array operations per parameter, is left out).
+:func:`profile_step` runs ``warmup`` steps untimed (the first steps pay for
+memory allocation and for warming caches), then ``repeats`` steps on the same
+batch, each layer's forward and backward timed on its own with
+:func:`time.perf_counter`, with Python's garbage collector off as
+:mod:`timeit` does. Each time reported is the **median** over the repeats, so
+a step slowed down once by another program does not move it. The same steps
+are also timed as one piece, with no clock between the layers, each right
+after a timed step so that both meet the same load on the machine: ``whole``,
+whose median the sum of the layers' medians should be close to (the clocks
+themselves cost about a microsecond each; on a busy machine every time grows
+and the two can differ more).
+
+Times depend on the machine and on what else runs on it: quote them as "on
+the machine that made these outputs", and compare ratios measured in one run.
+
+Two paths
+---------
+``path="reference"`` times each child of a :class:`~cnnlab.layers.Sequential`
+model (``("conv1", Conv2d)``, ``("relu1", ReLU)``...) with its own ``forward``
+and ``backward``: the reference layers of :mod:`cnnlab.layers`.
+
+``path="fast"`` times the stages that ``LeNet5(..., fast=True)`` (or
+``DeepCNN``) computes with, built from the model's layers by the public
+:func:`cnnlab.fast.build_stages`, each through its own ``forward`` and
+``backward``. A fused stage such as ``conv1+relu1+pool1`` is one computation
+(the ReLU and the bias are applied after the pooling), so it is timed, and
+reported, as one row: its parts cannot be separated. As in training (``fit``
+sets ``input_grad = False``), the first stage's backward skips the gradient of
+the input, which no one needs; the reference layers always compute it.
+
+The model is left as it was: its parameters are never changed, and its
+gradients, running statistics, random generators' states and train/eval
+modes are put back afterwards.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._checks import check_batch, shape_str
+from ._options import check_choice, check_int
+from .layers import SoftmaxCrossEntropyLoss
+from .layers.module import walk_modules
+
+__all__ = ["LayerTime", "StepProfile", "plot_step_profile", "profile_step"]
+
+PATHS = ("auto", "reference", "fast")
+
+
+@dataclass(frozen=True)
+class LayerTime:
+    """Median seconds of one layer's (or fused stage's) forward and backward in a step."""
+
+    name: str
+    forward: float
+    backward: float
+
+    @property
+    def total(self) -> float:
+        return self.forward + self.backward
+
+
+@dataclass
+class StepProfile:
+    """The result of :func:`profile_step`; every time in seconds.
+
+    Attributes
+    ----------
+    path : {"reference", "fast"}
+    layers : list of LayerTime
+        In the order of the forward pass; the loss (softmax and cross-entropy) last.
+    whole : float
+        Median time of the same step timed as one piece.
+    batch_size, warmup, repeats : int
+    """
+
+    path: str
+    layers: list[LayerTime]
+    whole: float
+    batch_size: int
+    warmup: int
+    repeats: int
+    samples: dict = field(default_factory=dict, repr=False)  # name -> (repeats, 2) raw times
+
+    @property
+    def total(self) -> float:
+        """Sum of the layers' median times (forward and backward)."""
+        return sum(row.total for row in self.layers)
+
+    def share(self, name_contains: str) -> float:
+        """Fraction of :attr:`total` spent in layers whose name contains ``name_contains`` (e.g. "conv")."""
+        return sum(row.total for row in self.layers if name_contains in row.name) / self.total
+
+    def table(self) -> str:
+        """The times in milliseconds, one row per layer, with each layer's share of the step."""
+        width = max(len(row.name) for row in self.layers) + 2
+        head = f"{'layer':<{width}}{'forward ms':>11}{'backward ms':>13}{'share':>8}"
+        heading = (f"{self.path} path, batch of {self.batch_size}, median of {self.repeats} steps "
+                   f"after {self.warmup} untimed")
+        lines = [heading, head, "-" * len(head)]
+        for row in self.layers:
+            lines.append(f"{row.name:<{width}}{row.forward * 1e3:>11.3f}{row.backward * 1e3:>13.3f}"
+                         f"{row.total / self.total:>8.1%}")
+        forward = sum(row.forward for row in self.layers)
+        lines += ["-" * len(head),
+                  f"{'sum':<{width}}{forward * 1e3:>11.3f}{(self.total - forward) * 1e3:>13.3f}",
+                  f"{'whole step':<{width}}{self.whole * 1e3:>24.3f}"]
+        return "\n".join(lines)
+
+
+def _units(model, path, func):
+    """(name, forward, backward) for every timed piece of the step, in forward order."""
+    layers = getattr(model, "layers", None)
+    if not isinstance(layers, list) or not all(isinstance(item, tuple) and len(item) == 2 for item in layers):
+        raise TypeError(f"{func}: expected a cnnlab.layers.Sequential model (with .layers, a list of "
+                        f"(name, layer) pairs), such as LeNet5; got {type(model).__name__}")
+    if path == "reference":
+        return [(name, layer.forward, layer.backward) for name, layer in layers]
+    from .fast import build_stages  # imported only when asked for: it tunes malloc
+    try:
+        stages = build_stages(layers)
+    except ValueError as exc:
+        raise ValueError(f"{func}: this model has no fast path ({exc})") from None
+    return [(stage.name, stage.forward,
+             # the input's gradient is skipped, as in training (see the module's docstring)
+             (lambda dout, stage=stage, need_dx=index > 0: stage.backward(dout, need_dx=need_dx)))
+            for index, stage in enumerate(stages)]
+
+
+def _saved_state(model):
+    """Everything a step changes besides its caches: grads, buffers, generators, modes."""
+    modules = list(walk_modules(model))
+    return ([(m, dict(m.grads)) for m in modules if isinstance(getattr(m, "grads", None), dict)],
+            {name: value.copy() for name, value in model.named_buffers().items()},
+            [(g, g.bit_generator.state) for g in model.generators()],
+            [(m, m.training) for m in modules if hasattr(m, "training")])
+
+
+def _restore(model, state):
+    grads, buffers, generators, modes = state
+    for module, saved in grads:
+        module.grads.clear()
+        module.grads.update(saved)
+    for name, value in model.named_buffers().items():
+        np.copyto(value, buffers[name])
+    for generator, saved in generators:
+        generator.bit_generator.state = saved
+    for module, training in modes:
+        module.training = training
+    model._forget_caches()
+
+
+def profile_step(model, x, y, *, path="auto", warmup=3, repeats=20, loss=None) -> StepProfile:
+    """Median time of each layer's forward and backward in one training step.
+
+    Parameters
+    ----------
+    model : cnnlab.layers.Sequential
+        E.g. ``LeNet5`` or ``DeepCNN``; run in train mode. Left as it was (see the module's docstring).
+    x : ndarray, shape (N, C, H, W), float
+        One batch, e.g. (64, 1, 28, 28) of the model's dtype; not modified.
+    y : ndarray, shape (N,), int
+        Its labels.
+    path : {"auto", "reference", "fast"}
+        ``"reference"``: the model's layers; ``"fast"``: the stages of
+        :mod:`cnnlab.fast`; ``"auto"``: the one the model computes with
+        (``fast`` when it was built with ``fast=True``).
+    warmup : int >= 0
+        Untimed steps first.
+    repeats : int >= 1
+        Timed steps; the medians are over these.
+    loss : loss object, optional
+        ``forward(scores, y)`` and ``backward()``; softmax cross-entropy by default.
+
+    Returns
+    -------
+    StepProfile
+    """
+    func = "profile_step"
+    check_choice(func, "path", path, PATHS)
+    warmup = check_int(func, "warmup", warmup, low=0)
+    repeats = check_int(func, "repeats", repeats, low=1)
+    check_batch(func, x)
+    y = np.asarray(y)
+    if y.shape != (x.shape[0],) or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"{func}: expected y to be {x.shape[0]} integer labels, shape ({x.shape[0]},), "
+                         f"got shape {shape_str(y.shape)} of dtype {y.dtype}")
+    if path == "auto":
+        path = "fast" if getattr(model, "config", {}).get("fast") else "reference"
+    units = _units(model, path, func)
+    loss = SoftmaxCrossEntropyLoss() if loss is None else loss
+    names = [name for name, _, _ in units] + ["loss"]
+    times = np.zeros((repeats, len(names), 2))
+    whole = np.zeros(repeats)
+    clock = time.perf_counter
+
+    def step(record=None):
+        """One step; with ``record`` (a (layers, 2) array), each piece's time written into it."""
+        timed = record is not None
+        out = x
+        for index, (_, forward, _) in enumerate(units):
+            start = clock() if timed else 0.0
+            out = forward(out)
+            if timed:
+                record[index, 0] = clock() - start
+        start = clock() if timed else 0.0
+        loss.forward(out, y)
+        middle = clock() if timed else 0.0
+        dout = loss.backward()
+        if timed:
+            record[-1] = middle - start, clock() - middle
+        for index in reversed(range(len(units))):
+            start = clock() if timed else 0.0
+            dout = units[index][2](dout)
+            if timed:
+                record[index, 1] = clock() - start
+
+    state = _saved_state(model)
+    gc_was_enabled = gc.isenabled()
+    try:
+        model.train()
+        gc.disable()
+        for _ in range(warmup):
+            step()
+        for r in range(repeats):  # alternated, so that both see the same load on the machine
+            step(times[r])
+            start = clock()
+            step()
+            whole[r] = clock() - start
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+        _restore(model, state)
+    median = np.median(times, axis=0)
+    rows = [LayerTime(name, float(f), float(b)) for name, (f, b) in zip(names, median)]
+    return StepProfile(path=path, layers=rows, whole=float(np.median(whole)), batch_size=int(x.shape[0]),
+                       warmup=warmup, repeats=repeats,
+                       samples={name: times[:, i].copy() for i, name in enumerate(names)})
+
+
+def plot_step_profile(profiles, ax=None, *, title=None):
+    """Each layer's forward and backward time as stacked horizontal bars, one panel per profile.
+
+    Parameters
+    ----------
+    profiles : StepProfile or sequence of StepProfile
+        E.g. the reference and the fast path of one model; the panels share
+        their time axis, so the bars can be compared across panels.
+    ax : matplotlib Axes or sequence of Axes, optional
+        One per profile; None draws on a new figure.
+    title : str, optional
+        Title of the figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from .viz.style import SMALL, label_axes, new_figure
+    profiles = [profiles] if isinstance(profiles, StepProfile) else list(profiles)
+    if not profiles or not all(isinstance(p, StepProfile) for p in profiles):
+        raise TypeError("plot_step_profile: expected a StepProfile or a list of them, from profile_step")
+    if ax is None:
+        height = max(len(p.layers) for p in profiles) * 0.32 + 1.4
+        fig, axes = new_figure(len(profiles), 6.0, height)
+    else:
+        axes = [ax] if not isinstance(ax, (list, tuple, np.ndarray)) else list(ax)
+        if len(axes) != len(profiles):
+            raise ValueError(f"plot_step_profile: expected one Axes per profile ({len(profiles)}), got {len(axes)}")
+        fig = axes[0].figure
+    longest = max(row.total for p in profiles for row in p.layers) * 1e3
+    for axis, profile in zip(axes, profiles):
+        rows = profile.layers[::-1]  # first layer at the top
+        forward = np.array([row.forward for row in rows]) * 1e3
+        backward = np.array([row.backward for row in rows]) * 1e3
+        positions = np.arange(len(rows))
+        axis.barh(positions, forward, color="C0", label="forward")
+        axis.barh(positions, backward, left=forward, color="C1", label="backward")
+        axis.set_yticks(positions, [row.name for row in rows])
+        axis.set_xlim(0, longest * 1.08)
+        label_axes(axis, xlabel="median time per step (ms)",
+                   title=f"{profile.path} path: {profile.whole * 1e3:.1f} ms per step")
+        axis.legend(fontsize=SMALL, loc="lower right")
+    if title:
+        fig.suptitle(title, fontsize=SMALL + 2)
+    return fig
