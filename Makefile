@@ -41,12 +41,13 @@ test: ## Unit tests (browser tests given chromium), the notebooks under nbval, t
 	rm -rf $(TEST_TMP)
 
 # the edit-test loop: what `make test` runs but the notebooks, the browser, worker processes,
-# PyTorch and the tests marked slow, with 10 Hypothesis examples instead of 60; bytecode
-# cached outside the tree (this machine sets PYTHONDONTWRITEBYTECODE: recompiling every
-# import, nbformat's and jsonschema's included, cost ten seconds a run)
+# PyTorch and the tests marked slow, with 10 Hypothesis examples instead of 60; one BLAS
+# thread (the tests' arrays are small: a second thread only spins, 20 s of CPU a run);
+# bytecode cached outside the tree (this machine sets PYTHONDONTWRITEBYTECODE: recompiling
+# every import, nbformat's and jsonschema's included, cost ten seconds a run)
 FAST_MARKERS := not slow and not notebooks and not browser and not processes and not torch
 test-fast: ## Unit tests for the edit-test loop, well under a minute: no notebooks, browser, worker processes, PyTorch or slow tests
-	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(TEST_TMP)-pycache CNNLAB_HYPOTHESIS_EXAMPLES=10 \
+	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(TEST_TMP)-pycache CNNLAB_HYPOTHESIS_EXAMPLES=10 OPENBLAS_NUM_THREADS=1 \
 	  CNNLAB_MY_LAYERS=$(TEST_TMP)-fast/my_layers.py \
 	  $(VPY) -m pytest -q -p no:cacheprovider -m "$(FAST_MARKERS)" tests
 
