@@ -393,6 +393,6 @@ def adam_graph(p=None, grads=None, *, lr=0.1, betas=(0.9, 0.999), eps=1e-8, ax=N
                         title=f"one Adam step (t = {t}), lr η = {lr:g}, β₁ = {beta1:g}, "
                               f"β₂ = {beta2:g}: the library's Adam",
                         notes=["m̂ and v̂ undo the pull towards 0 of averages that start at 0;",
-                               "each coordinate moves by about η"])
+                               "no coordinate moves by much more than η"])
     figure.graph_values.pop("g (to v)")
     return figure
