@@ -26,7 +26,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from cnnlab.slides import build, network_references, references
-from cnnlab.slides.build import ASSET_DIR, css_references, deck_name, is_network, title
+from cnnlab.slides.build import ASSET_DIR, css_references, deck_name, is_network, lecture_view, title
 from cnnlab.slides.tags import BUDGET, apply, slide_types
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,6 +101,27 @@ def test_apply_is_idempotent_and_keeps_other_metadata():
     assert apply(nb) == 2
     assert nb.cells[1].metadata == {"tags": ["keep"], "slideshow": {"slide_type": "-", "data": {"x": 1}}}
     assert apply(nb) == 0
+
+
+def test_the_deck_never_shows_an_answer():
+    nb = new_notebook(cells=[_md("# T"), _code("x = 1", tags=["solution"]), _md("Text.")])
+    nb.cells[1].metadata["slideshow"] = {"slide_type": "-"}   # tagged wrongly, or added since
+    view = lecture_view(nb)
+    assert view.cells[1].metadata["slideshow"]["slide_type"] == "skip"
+    assert nb.cells[1].metadata["slideshow"]["slide_type"] == "-"   # the notebook itself is unchanged
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_sections_start_slides_in_the_committed_notebooks(path):
+    """Once a notebook carries slide types, each ## section starts a slide of the deck."""
+    nb = nbformat.read(path, as_version=4)
+    if not any("slideshow" in cell.metadata for cell in nb.cells):
+        pytest.skip("no slide types yet: the deck takes them from the rules")
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("## "):
+            kind = cell.metadata.get("slideshow", {}).get("slide_type")
+            assert kind == "slide", (f"{cell.source.splitlines()[0]!r} has slide type {kind!r}: "
+                                     f"run `python -m cnnlab.slides tag {path.relative_to(ROOT)}`")
 
 
 # ------------------------------------------------------------------ references

@@ -65,7 +65,7 @@ _TEMPLATE = """\
 {%- block html_head_css -%}
 <style type="text/css">
 /* A figure fits on its slide; code and output wrap instead of running off the side. */
-.reveal section img { max-height: 540px; width: auto; }
+.reveal section img { max-height: 540px; max-width: 100%; width: auto; height: auto; }
 .reveal div.jp-OutputArea-output > pre, .reveal div.highlight > pre { white-space: pre-wrap; }
 .reveal .jp-RenderedHTMLCommon table { font-size: 18px; }
 </style>
@@ -223,13 +223,18 @@ def lecture_view(nb):
     """A copy of ``nb`` as the deck shows it.
 
     No ``# NBVAL_`` marker lines; a figure, or the output of a cell longer than
-    :data:`~cnnlab.slides.tags.LONG_CODE` lines, without the code that made it.
-    A notebook with no slide types at all gets those of :mod:`cnnlab.slides.tags`.
+    :data:`~cnnlab.slides.tags.LONG_CODE` lines, without the code that made it;
+    no cell of the course's answers (tags ``solution``, ``answer``,
+    ``teacher-only``), whatever its slide type. A notebook with no slide types
+    at all gets those of :mod:`cnnlab.slides.tags`.
     """
     nb = copy.deepcopy(nb)
     if not any("slideshow" in cell.metadata for cell in nb.cells):
         tags.apply(nb)   # a notebook never tagged gets the rules' slide types in its deck
     for cell in nb.cells:
+        if set(cell.metadata.get("tags", [])) & tags.HIDDEN_TAGS:
+            # an answer is never shown to the class, even in a cell added since tagging
+            cell.metadata.setdefault("slideshow", {})["slide_type"] = tags.SKIP
         if cell.cell_type != "code":
             continue
         lines = tags.code_lines(cell.source)
