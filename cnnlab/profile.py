@@ -43,8 +43,8 @@ sets ``input_grad = False``), the first stage's backward skips the gradient of
 the input, which no one needs; the reference layers always compute it.
 
 The model is left as it was: its parameters are never changed, and its
-gradients, running statistics, random generators' states and train/eval
-modes are put back afterwards.
+gradients, caches, running statistics, random generators' states and
+train/eval modes are put back afterwards (a :class:`~cnnlab.layers.Snapshot`).
 """
 
 from __future__ import annotations
@@ -57,8 +57,7 @@ import numpy as np
 
 from ._checks import check_batch, shape_str
 from ._options import check_choice, check_int
-from .layers import SoftmaxCrossEntropyLoss
-from .layers.module import walk_modules
+from .layers import Snapshot, SoftmaxCrossEntropyLoss
 
 __all__ = ["LayerTime", "StepProfile", "plot_step_profile", "profile_step"]
 
@@ -145,29 +144,6 @@ def _units(model, path, func):
             for index, stage in enumerate(stages)]
 
 
-def _saved_state(model):
-    """Everything a step changes besides its caches: grads, buffers, generators, modes."""
-    modules = list(walk_modules(model))
-    return ([(m, dict(m.grads)) for m in modules if isinstance(getattr(m, "grads", None), dict)],
-            {name: value.copy() for name, value in model.named_buffers().items()},
-            [(g, g.bit_generator.state) for g in model.generators()],
-            [(m, m.training) for m in modules if hasattr(m, "training")])
-
-
-def _restore(model, state):
-    grads, buffers, generators, modes = state
-    for module, saved in grads:
-        module.grads.clear()
-        module.grads.update(saved)
-    for name, value in model.named_buffers().items():
-        np.copyto(value, buffers[name])
-    for generator, saved in generators:
-        generator.bit_generator.state = saved
-    for module, training in modes:
-        module.training = training
-    model._forget_caches()
-
-
 def profile_step(model, x, y, *, path="auto", warmup=3, repeats=20, loss=None) -> StepProfile:
     """Median time of each layer's forward and backward in one training step.
 
@@ -233,7 +209,7 @@ def profile_step(model, x, y, *, path="auto", warmup=3, repeats=20, loss=None) -
             if timed:
                 record[index, 1] = clock() - start
 
-    state = _saved_state(model)
+    snapshot = Snapshot(model, grads=True)
     gc_was_enabled = gc.isenabled()
     try:
         model.train()
@@ -248,7 +224,7 @@ def profile_step(model, x, y, *, path="auto", warmup=3, repeats=20, loss=None) -
     finally:
         if gc_was_enabled:
             gc.enable()
-        _restore(model, state)
+        snapshot.restore()
     median = np.median(times, axis=0)
     rows = [LayerTime(name, float(f), float(b)) for name, (f, b) in zip(names, median)]
     return StepProfile(path=path, layers=rows, whole=float(np.median(whole)), batch_size=int(x.shape[0]),
@@ -256,7 +232,7 @@ def profile_step(model, x, y, *, path="auto", warmup=3, repeats=20, loss=None) -
                        samples={name: times[:, i].copy() for i, name in enumerate(names)})
 
 
-def plot_step_profile(profiles, ax=None, *, title=None):
+def plot_step_profile(profiles, ax=None, *, labels=None, title=None):
     """Each layer's forward and backward time as stacked horizontal bars, one panel per profile.
 
     Parameters
@@ -266,6 +242,8 @@ def plot_step_profile(profiles, ax=None, *, title=None):
         their time axis, so the bars can be compared across panels.
     ax : matplotlib Axes or sequence of Axes, optional
         One per profile; None draws on a new figure.
+    labels : sequence of str, optional
+        What each profile is, in the panels' titles (default: its path, "reference" or "fast").
     title : str, optional
         Title of the figure.
 
@@ -285,8 +263,11 @@ def plot_step_profile(profiles, ax=None, *, title=None):
         if len(axes) != len(profiles):
             raise ValueError(f"plot_step_profile: expected one Axes per profile ({len(profiles)}), got {len(axes)}")
         fig = axes[0].figure
+    labels = [f"{p.path} path" for p in profiles] if labels is None else [str(label) for label in labels]
+    if len(labels) != len(profiles):
+        raise ValueError(f"plot_step_profile: expected one label per profile ({len(profiles)}), got {len(labels)}")
     longest = max(row.total for p in profiles for row in p.layers) * 1e3
-    for axis, profile in zip(axes, profiles):
+    for axis, profile, label in zip(axes, profiles, labels):
         rows = profile.layers[::-1]  # first layer at the top
         forward = np.array([row.forward for row in rows]) * 1e3
         backward = np.array([row.backward for row in rows]) * 1e3
@@ -296,7 +277,7 @@ def plot_step_profile(profiles, ax=None, *, title=None):
         axis.set_yticks(positions, [row.name for row in rows])
         axis.set_xlim(0, longest * 1.08)
         label_axes(axis, xlabel="median time per step (ms)",
-                   title=f"{profile.path} path: {profile.whole * 1e3:.1f} ms per step")
+                   title=f"{label}: {profile.whole * 1e3:.1f} ms per step")
         axis.legend(fontsize=SMALL, loc="lower right")
     if title:
         fig.suptitle(title, fontsize=SMALL + 2)

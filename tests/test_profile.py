@@ -109,3 +109,7 @@ def test_plot_draws_one_panel_per_profile_on_a_shared_time_axis():
     assert isinstance(profiles[0], StepProfile)
     with pytest.raises(TypeError, match="plot_step_profile: expected a StepProfile"):
         plot_step_profile([1, 2])
+    fig = plot_step_profile(profiles, labels=["slow", "quick"])
+    assert fig.axes[1].get_title().startswith("quick: ")
+    with pytest.raises(ValueError, match=r"plot_step_profile: expected one label per profile \(2\), got 1"):
+        plot_step_profile(profiles, labels=["one"])
