@@ -4,7 +4,10 @@
   :mod:`cnnlab.optim` driving a point of the plane over a loss written by hand,
   and the picture of its path;
 * :func:`small_cnn` (notebook 07): the small CNN of the batch-norm and dropout
-  experiments.
+  experiments;
+* :class:`GradNorms`, :class:`TrainSetScores`, :func:`first_epoch_reaching` and
+  :func:`smooth` (the appendix, ``extras/11_experiments``): two callbacks of
+  :func:`cnnlab.train.fit` that watch training, and two ways to read a curve.
 
 A notebook shows what matters with ``inspect.getsource`` (``Point`` and ``run``
 are the glue notebook 08 explains); the plotting stays out of sight.
@@ -16,8 +19,10 @@ import numpy as np
 
 from ._options import check_int
 from .layers import BatchNorm2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sequential
+from .train import Callback, evaluate
 
-__all__ = ["Point", "run", "draw_runs", "small_cnn"]
+__all__ = ["Point", "run", "draw_runs", "small_cnn", "weight_grad_norms", "GradNorms",
+           "TrainSetScores", "first_epoch_reaching", "smooth"]
 
 
 class Point:
@@ -116,3 +121,58 @@ def small_cnn(*, rng, batchnorm=False, dropout=0.0, init="he"):
         layers.append(("dropout", Dropout(dropout, rng=rng)))
     layers.append(("fc", Linear(16 * 7 * 7, 10, rng=rng, init=init)))
     return Sequential(*layers)
+
+
+def weight_grad_norms(model):
+    """{layer: ||dL/dW||}, the Frobenius norm of the gradient of each layer's weights ``"w"``."""
+    return {name[:-2]: float(np.linalg.norm(grad)) for name, grad in model.named_grads().items()
+            if name.endswith(".w")}
+
+
+class GradNorms(Callback):
+    """After every optimizer step, the norm of each layer's weight gradient.
+
+    ``norms[layer]`` is a list with one float per step, in order.
+    """
+
+    def __init__(self):
+        self.norms = {}   # layer -> [norm after step 1, after step 2, ...]
+
+    def on_step_end(self, step, history, model):
+        for layer, norm in weight_grad_norms(model).items():
+            self.norms.setdefault(layer, []).append(norm)
+
+
+class TrainSetScores(Callback):
+    """After every epoch, loss and accuracy on the training images, in eval mode.
+
+    ``x``: (N, ...) the training inputs, ``y``: (N,) their labels: scored the way
+    ``fit`` scores the test set, unlike its ``train_loss`` and ``train_acc``
+    (means over the epoch's batches, in train mode, while the weights change).
+    ``loss`` and ``acc`` get one float per epoch.
+    """
+
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+        self.loss, self.acc = [], []
+
+    def on_epoch_end(self, epoch, history, model):
+        loss, acc = evaluate(model, self.x, self.y)
+        self.loss.append(loss)
+        self.acc.append(acc)
+
+
+def first_epoch_reaching(values, level):
+    """The first epoch (from 1) whose value is at least ``level``, as text; ``"-"`` if none is."""
+    reached = [epoch for epoch, value in enumerate(values, start=1) if value >= level]
+    return str(reached[0]) if reached else "-"
+
+
+def smooth(values, window=10):
+    """Means of ``window`` consecutive values: (len(values) - window + 1,) of them."""
+    window = check_int("smooth", "window", window, low=1)
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or len(values) < window:
+        raise ValueError(f"smooth: expected a 1-D sequence of at least window={window} values, "
+                         f"got shape {values.shape}")
+    return np.convolve(values, np.ones(window) / window, mode="valid")

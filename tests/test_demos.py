@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from cnnlab.demos import Point, draw_runs, run, small_cnn  # noqa: E402
+from cnnlab.demos import (GradNorms, Point, TrainSetScores, draw_runs, first_epoch_reaching,  # noqa: E402
+                          run, small_cnn, smooth)
 from cnnlab.optim import SGD  # noqa: E402
 
 
@@ -67,3 +68,31 @@ def test_small_cnn_is_a_function_of_its_generator():
     a, b = (small_cnn(rng=np.random.default_rng(3)) for _ in range(2))
     for name, value in a.named_params().items():
         np.testing.assert_array_equal(value, b.named_params()[name])
+
+
+def test_the_callbacks_watch_a_short_fit():
+    from cnnlab.models import MLP
+    from cnnlab.optim import SGD as Sgd
+    from cnnlab.train import fit
+    gen = np.random.default_rng(0)
+    x = gen.standard_normal((40, 1, 4, 4)).astype(np.float32)
+    y = gen.integers(0, 3, 40)
+
+    class Data:
+        x_train, y_train, x_val, y_val, x_test, y_test = x, y, None, None, None, None
+
+    model = MLP((16, 8, 3), rng=np.random.default_rng(1))
+    norms, scores = GradNorms(), TrainSetScores(x, y)
+    fit(model, Data(), optimizer=Sgd(model, lr=0.1), num_epochs=2, batch_size=10,
+        rng=np.random.default_rng(2), callbacks=[norms, scores], progress=False)
+    assert sorted(norms.norms) and all(len(v) == 8 for v in norms.norms.values())
+    assert all(v > 0 for values in norms.norms.values() for v in values)
+    assert len(scores.loss) == len(scores.acc) == 2 and all(0 <= a <= 1 for a in scores.acc)
+
+
+def test_first_epoch_reaching_and_smooth():
+    assert first_epoch_reaching([0.5, 0.9, 0.95], 0.9) == "2"
+    assert first_epoch_reaching([0.5], 0.9) == "-"
+    np.testing.assert_allclose(smooth([1, 2, 3, 4], window=2), [1.5, 2.5, 3.5])
+    with pytest.raises(ValueError, match="smooth: expected a 1-D sequence"):
+        smooth([1.0], window=2)
