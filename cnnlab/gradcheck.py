@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._checks import shape_str
+from .layers.state import Snapshot
 
 DEFAULT_STEP = 1e-5
 DEFAULT_THRESHOLD = 1e-7
@@ -367,10 +368,11 @@ def check_layer(layer, x, *, dout=None, h=DEFAULT_STEP, threshold=DEFAULT_THRESH
 
     Runs ``layer.forward(x)`` and ``layer.backward(dout)`` once for the analytic
     gradients, then perturbs ``x`` (a copy) and each parameter, one entry at a time.
-    Afterwards the layer is exactly as before: parameters, gradients, running
-    statistics and random generator states are restored, and before every forward
-    call buffers and generators are reset so that each call sees the same state
-    (the same dropout mask, the same batch-norm running statistics).
+    Afterwards the layer is exactly as before: parameters, gradients, caches,
+    running statistics and random generator states are restored (a
+    :class:`~cnnlab.layers.Snapshot`), and before every forward call they are
+    reset so that each call sees the same state (the same dropout mask, the
+    same batch-norm running statistics).
 
     Parameters
     ----------
@@ -400,17 +402,12 @@ def check_layer(layer, x, *, dout=None, h=DEFAULT_STEP, threshold=DEFAULT_THRESH
         _check_input(where, name, value, need_float64=True)
 
     saved_params = {name: value.copy() for name, value in params.items()}
-    saved_buffers = {name: value.copy() for name, value in layer.named_buffers().items()}
-    saved_grads = {name: value.copy() for name, value in layer.named_grads().items()}
-    generators = _FrozenGenerators(layer.generators())
-
-    def reset_state():
-        for name, value in layer.named_buffers().items():
-            np.copyto(value, saved_buffers[name])
-        generators.restore()
+    # every forward starts from the same running statistics and generator states
+    # (the same dropout mask); afterwards the gradients and caches are back too
+    snapshot = Snapshot(layer, grads=True)
 
     def forward_with(name=None, value=None):
-        reset_state()
+        snapshot.restore()
         if name is None or name == "x":
             return layer.forward(x if value is None else value)
         np.copyto(params[name], value)
@@ -431,7 +428,5 @@ def check_layer(layer, x, *, dout=None, h=DEFAULT_STEP, threshold=DEFAULT_THRESH
     finally:
         for name, value in params.items():
             np.copyto(value, saved_params[name])
-        for name, value in layer.named_grads().items():
-            np.copyto(value, saved_grads[name])
-        reset_state()
+        snapshot.restore()
     return GradCheckReport(type(layer).__name__, tuple(checks))

@@ -16,11 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import check_batch
-from .layers.module import walk_modules
+from .layers import eval_mode
 
 __all__ = ["activations"]
-
-_NO_CACHE = object()
 
 
 def activations(model, x) -> dict[str, np.ndarray]:
@@ -29,10 +27,10 @@ def activations(model, x) -> dict[str, np.ndarray]:
     Runs the layers of a :class:`~cnnlab.layers.Sequential` (such as
     :class:`~cnnlab.models.LeNet5`) one after the other, with the reference
     layers (``model["conv1"].forward``...) even when the model computes with
-    the fast path, whose results are the same to rounding. Nothing changes:
-    every layer gets back its mode (train or eval), its running statistics,
-    its random generators' states and the cache of its own last forward pass,
-    so a ``backward`` that was due still works.
+    the fast path, whose results are the same to rounding. Nothing changes
+    (:func:`~cnnlab.layers.eval_mode`): every layer gets back its mode (train
+    or eval), its running statistics, its random generators' states and the
+    cache of its own last forward pass, so a ``backward`` that was due still works.
 
     Parameters
     ----------
@@ -60,14 +58,8 @@ def activations(model, x) -> dict[str, np.ndarray]:
                         f"of (name, layer) pairs), such as LeNet5; got {type(model).__name__}")
     check_batch(func, x)
 
-    modules = list(walk_modules(model))
-    modes = [(m, m.training) for m in modules if hasattr(m, "training")]
-    caches = [(m, m.__dict__.get("_cache", _NO_CACHE)) for m in modules]
-    buffers = {name: value.copy() for name, value in model.named_buffers().items()}
-    generators = [(g, g.bit_generator.state) for g in model.generators()]
     outputs: dict[str, np.ndarray] = {}
-    try:
-        model.eval()
+    with eval_mode(model):
         h = x
         for name, layer in layers:
             out = layer.forward(h)
@@ -75,16 +67,4 @@ def activations(model, x) -> dict[str, np.ndarray]:
                 out = out.copy()
             outputs[name] = out
             h = out
-    finally:
-        for module, training in modes:
-            module.training = training
-        for module, cache in caches:
-            if cache is _NO_CACHE:
-                module.__dict__.pop("_cache", None)
-            else:
-                module._cache = cache
-        for name, value in model.named_buffers().items():
-            np.copyto(value, buffers[name])
-        for generator, state in generators:
-            generator.bit_generator.state = state
     return outputs

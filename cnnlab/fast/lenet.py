@@ -21,6 +21,7 @@ from __future__ import annotations
 from .. import functional as F
 from .. import layers as L
 from .._checks import check_float_array, check_ndim, shape_str
+from ..layers.module import NO_CACHE
 from . import stages as S
 
 
@@ -90,7 +91,6 @@ class FastLeNetPath:
     def __init__(self, model):
         self.stages = build_stages(model.layers)
         self.in_channels = model.layers[0][1].params["w"].shape[1]
-        self._ready = False
 
     def forward(self, x):
         """Class scores for a batch.
@@ -110,7 +110,6 @@ class FastLeNetPath:
                              f"got shape {shape_str(x.shape)}")
         for stage in self.stages:
             x = stage.forward(x)
-        self._ready = True
         return x
 
     def backward(self, dout, need_dx=True):
@@ -126,7 +125,7 @@ class FastLeNetPath:
         -------
         dx : ndarray, shape (N, C, H, W), a new array; or None
         """
-        if not self._ready:
+        if self.stages[-1]._cache is NO_CACHE:  # every stage has one after a forward, none after forget()
             raise RuntimeError("LeNet5 (fast).backward: call forward first")
         for index in reversed(range(len(self.stages))):
             dout = self.stages[index].backward(dout, need_dx=need_dx or index > 0)
@@ -134,6 +133,5 @@ class FastLeNetPath:
 
     def forget(self):
         """Drop every cache, so a backward needs a new forward."""
-        self._ready = False
         for stage in self.stages:
             stage.forget()

@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import functional as F
 from ..layers import MaxPool2d
+from ..layers.module import NO_CACHE
 from .conv import conv2d_backward_chwn, conv2d_forward_chwn
 from .layout import chwn_to_nchw, nchw_to_chwn
 from .pool import (avg_pool_backward_chwn, avg_pool_forward_chwn, max_pool_backward_chwn,
@@ -29,16 +30,16 @@ class Stage:
 
     def __init__(self, name):
         self.name = name
-        self._cache = None
+        self._cache = NO_CACHE
 
     def _take_cache(self):
-        if self._cache is None:
+        if self._cache is NO_CACHE:
             raise RuntimeError(f"fast path, {self.name}: call forward before backward")
         return self._cache
 
     def forget(self):
         """Drop the cache (after parameters were replaced or converted)."""
-        self._cache = None
+        self._cache = NO_CACHE
 
 
 def _crop(x, pad):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import ops
+from .module import NO_CACHE
 
 
 class SoftmaxCrossEntropyLoss:
@@ -16,7 +17,7 @@ class SoftmaxCrossEntropyLoss:
     forward_op, backward_op = "softmax_cross_entropy_forward", "softmax_cross_entropy_backward"
 
     def __init__(self):
-        self._cache = None
+        self._cache = NO_CACHE
 
     def forward(self, scores, y):
         loss, self._cache = ops.get(self.forward_op)(scores, y)
@@ -25,14 +26,14 @@ class SoftmaxCrossEntropyLoss:
     __call__ = forward
 
     def backward(self, dout=1.0):
-        if self._cache is None:
+        if self._cache is NO_CACHE:
             raise RuntimeError("SoftmaxCrossEntropyLoss.backward: call forward first")
         return ops.get(self.backward_op)(dout, self._cache).dx
 
     @property
     def probabilities(self):
         """Softmax probabilities (N, K) of the last forward."""
-        if self._cache is None:
+        if self._cache is NO_CACHE:
             raise RuntimeError("SoftmaxCrossEntropyLoss: no forward yet")
         return self._cache[0]
 

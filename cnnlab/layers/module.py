@@ -7,7 +7,17 @@ import numpy as np
 from .. import ops
 from .._checks import shape_str
 
-_NO_CACHE = object()  # a forward's cache may itself be None (dropout in eval mode)
+
+class _NoCache:
+    """The type of :data:`NO_CACHE`."""
+
+    def __repr__(self):
+        return "NO_CACHE"
+
+
+#: The one "no forward yet" marker of every layer, loss and fast stage: not None,
+#: because a forward's cache may itself be None (dropout in eval mode).
+NO_CACHE = _NoCache()
 
 
 class Module:
@@ -36,7 +46,7 @@ class Module:
         self.grads: dict[str, np.ndarray] = {}
         self.buffers: dict[str, np.ndarray] = {}
         self.training = True
-        self._cache = _NO_CACHE
+        self._cache = NO_CACHE
 
     # -- the computation ------------------------------------------------------------
     def forward(self, x):
@@ -52,9 +62,13 @@ class Module:
         """The function bound to ``forward_op`` or ``backward_op`` (``which`` is "forward" or "backward")."""
         return ops.get(getattr(self, f"{which}_op"), naive=getattr(self, "naive", False))
 
+    def _cache_holders(self) -> list:
+        """This layer and whatever else keeps a cache of its forwards (see :class:`~cnnlab.layers.state.Snapshot`)."""
+        return [self]
+
     def _take_cache(self):
         """The cache of the last forward; a clear error if there was none."""
-        if self._cache is _NO_CACHE:
+        if self._cache is NO_CACHE:
             raise RuntimeError(f"{type(self).__name__}.backward: call forward first; "
                                f"backward needs the cache of the last forward pass")
         return self._cache
@@ -120,7 +134,7 @@ class Module:
         for store in (self.params, self.grads, self.buffers):
             for key, value in store.items():
                 store[key] = value.astype(dtype)
-        self._cache = _NO_CACHE
+        self._cache = NO_CACHE
         for _, child in self.children():
             child.astype(dtype)
         return self
@@ -160,7 +174,7 @@ class Module:
         self._forget_caches()
 
     def _forget_caches(self):
-        self._cache = _NO_CACHE
+        self._cache = NO_CACHE
         for _, child in self.children():
             child._forget_caches()
 

@@ -112,6 +112,9 @@ class DeepCNN(L.Sequential):
             return super().backward(dout)
         return self._fast_path.backward(dout, need_dx=self.input_grad)
 
+    def _cache_holders(self):
+        return super()._cache_holders() + ([] if self._fast_path is None else self._fast_path.stages)
+
     def _forget_caches(self):
         super()._forget_caches()
         if self._fast_path is not None:

@@ -1,38 +1,24 @@
 """Using a model without training it: scores, probabilities, classes, loss and accuracy.
 
-Every function here runs the model in eval mode (batch norm uses its running
-statistics, dropout is off) on mini-batches of ``batch_size`` examples, and
-gives every layer back the mode it had, even after an error. Nothing here
-draws random numbers or changes parameters or buffers.
+Every function here runs the model inside :func:`~cnnlab.layers.eval_mode`
+(batch norm uses its running statistics, dropout is off) on mini-batches of
+``batch_size`` examples: the model is left as it was, modes and caches
+included, even after an error. Nothing here draws random numbers or changes
+parameters or buffers.
 """
 
 from __future__ import annotations
-
-from contextlib import contextmanager
 
 import numpy as np
 
 from .. import functional as F
 from .._checks import check_batch
 from .._options import check_int
-from ..layers import SoftmaxCrossEntropyLoss
-from ..layers.module import walk_modules
+from ..layers import SoftmaxCrossEntropyLoss, eval_mode
 
 __all__ = ["eval_mode", "predict_scores", "predict_proba", "predict", "evaluate"]
 
 DEFAULT_BATCH_SIZE = 500
-
-
-@contextmanager
-def eval_mode(model):
-    """``with eval_mode(model): ...`` runs the block in eval mode, then restores each layer's mode."""
-    modes = [(m, m.training) for m in walk_modules(model) if hasattr(m, "training")]
-    model.eval()
-    try:
-        yield model
-    finally:
-        for module, training in modes:
-            module.training = training
 
 
 def predict_scores(model, x, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:

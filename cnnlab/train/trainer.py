@@ -38,8 +38,7 @@ import numpy as np
 from .._checks import shape_str
 from .._options import check_bool, check_int, check_rng, reject_unknown
 from ..datasets import count_minibatches, iterate_minibatches
-from ..layers import SoftmaxCrossEntropyLoss
-from ..layers.module import walk_modules
+from ..layers import Snapshot, SoftmaxCrossEntropyLoss
 from ..optim.schedules import as_schedule
 from .callbacks import EarlyStopping, StopTraining, as_callbacks, overrides
 from .checkpoint import generators_of, load_checkpoint, save_checkpoint
@@ -280,7 +279,7 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
              + (" (that run had stopped early)" if stopped else ""))
 
     step_hooks = [cb for cb in callbacks if overrides(cb, "on_step_end")]
-    initial_modes = [(m, m.training) for m in walk_modules(model)]
+    initial = Snapshot(model)  # its modes are given back at the end
     # Training needs no gradient of the input; a model that can skip it says so
     # with an `input_grad` flag (LeNet5's fast path), switched off meanwhile.
     input_grad = getattr(model, "input_grad", None)
@@ -389,6 +388,5 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
             bar.close()
         if isinstance(input_grad, bool):
             model.input_grad = input_grad
-        for module, training in initial_modes:
-            module.training = training
+        initial.restore_modes()
     return history
