@@ -32,14 +32,30 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def atomic_write(path, data) -> None:
-    """Write ``data`` (``str``, as UTF-8, or ``bytes``) to ``path`` atomically."""
+@contextlib.contextmanager
+def atomic_writer(path, *, suffix: str = ".tmp"):
+    """``with atomic_writer(path) as f: f.write(...)``: what is written replaces ``path`` at the end.
+
+    ``f`` is a binary file open on a new temporary file in ``path``'s folder
+    (``.<name>.<random><suffix>``; its path is ``f.name``), so a writer can
+    stream into it and check what it wrote (a download's checksum) before the
+    block ends. When the block ends without an error the file is flushed,
+    fsynced and renamed over ``path``; when it raises, the temporary file is
+    removed, ``path`` is untouched and the error propagates.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to replace (its folder must exist).
+    suffix : str
+        Of the temporary file's name, e.g. ``".part"`` for a download.
+    """
     path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)  # reopened by name, so that f.name is the temporary file's path
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
+        with open(tmp, "wb") as f:
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
@@ -51,4 +67,11 @@ def atomic_write(path, data) -> None:
     _fsync_dir(path.parent)
 
 
-__all__ = ["atomic_write"]
+def atomic_write(path, data) -> None:
+    """Write ``data`` (``str``, as UTF-8, or ``bytes``) to ``path`` atomically (see :func:`atomic_writer`)."""
+    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    with atomic_writer(path) as f:
+        f.write(payload)
+
+
+__all__ = ["atomic_write", "atomic_writer"]

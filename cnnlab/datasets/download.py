@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import os
 import socket
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+from .._io import atomic_writer
 from .checksums import sha256_hex
 from .errors import ChecksumError, DownloadError, IdxFormatError
 from .idx import read_content
@@ -136,28 +135,22 @@ def download_file(urls, dest, *, md5: str | None = None, sha256: str | None = No
         if not url.startswith(("http://", "https://")):
             failures.append(f"  {url}: not an http(s) address")
             continue
-        fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-        tmp = Path(tmp_name)
         try:
-            with os.fdopen(fd, "wb") as fh:
+            # verified before the block ends: only then does the file become dest
+            with atomic_writer(dest, suffix=".part") as fh:
                 got_md5 = _fetch(url, fh, timeout, dest.name, progress, expected_size)
                 fh.flush()
-                os.fsync(fh.fileno())
-            if md5 is not None and got_md5 != md5:
-                raise ChecksumError(f"MD5 is {got_md5}, expected {md5}")
-            if sha256 is not None:
-                got_sha = sha256_hex(read_content(tmp, func=func))
-                if got_sha != sha256:
-                    raise ChecksumError(f"SHA-256 of the content is {got_sha}, expected {sha256}")
-            os.replace(tmp, dest)
+                if md5 is not None and got_md5 != md5:
+                    raise ChecksumError(f"MD5 is {got_md5}, expected {md5}")
+                if sha256 is not None:
+                    got_sha = sha256_hex(read_content(Path(fh.name), func=func))
+                    if got_sha != sha256:
+                        raise ChecksumError(f"SHA-256 of the content is {got_sha}, expected {sha256}")
             return dest
         except (ChecksumError, IdxFormatError) as exc:
             failures.append(f"  {url}: corrupt download, discarded ({exc})")
         except (OSError, http.client.HTTPException, ValueError) as exc:
             failures.append(f"  {url}: {_reason(exc, timeout)}")
-        finally:
-            if tmp.exists():
-                tmp.unlink()
     message = (f"{func}: could not download {dest.name}; every mirror failed:\n"
                + "\n".join(failures))
     if help_text:

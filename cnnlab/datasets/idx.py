@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import gzip
 import math
-import os
 import struct
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from .._io import atomic_write
 from .errors import IdxFormatError
 
 __all__ = ["read_idx", "write_idx", "read_content", "parse_idx", "check_images",
@@ -174,9 +174,7 @@ def write_idx(path, array: np.ndarray) -> Path:
     data = header + body
     if path.name.endswith(".gz"):
         data = gzip.compress(data, compresslevel=6, mtime=0)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_write(path, data)
     return path
 
 

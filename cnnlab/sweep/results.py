@@ -7,7 +7,7 @@ that were running. Each row is written by one ``write`` of a whole line, then
 :meth:`ResultsFile.open` drops (it truncates the file to its last complete
 line). Every row starts with the sweep's fingerprint, so rows of another sweep
 are recognised (:class:`SweepMismatchError`). When the sweep completes the file is
-rewritten (atomically: a temporary file, then ``os.replace``) in table order.
+rewritten in table order, atomically (:func:`cnnlab._io.atomic_write`).
 
 Floats are written with ``repr``, which reads back to the same float: a table
 read back from disk equals the one that was written.
@@ -30,7 +30,7 @@ from .params import format_value, parse_value
 from .trial import RESULT_FIELDS
 
 __all__ = ["SweepMismatchError", "ResultsFile", "summarize", "summary_csv", "SweepResult",
-           "format_table", "atomic_write_text"]
+           "format_table"]
 
 _INT_FIELDS = ("config", "fold", "n_train", "n_val", "epochs_run")
 _TEXT_FIELDS = ("status",)
@@ -38,31 +38,6 @@ _TEXT_FIELDS = ("status",)
 
 class SweepMismatchError(ValueError):
     """A results file (or folder) belongs to a different sweep than the one asked to resume."""
-
-
-def atomic_write_text(path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a mix."""
-    atomic_write(path, text)
-
-
-class _suppress:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return exc[0] is not None and issubclass(exc[0], OSError)
-
-
-def _fsync_dir(folder) -> None:
-    """Make a new or renamed file's directory entry durable too (POSIX; a no-op elsewhere)."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    with _suppress():
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _csv_line(cells) -> str:
@@ -161,11 +136,7 @@ class ResultsFile:
                 os.fsync(f.fileno())
         rows = []
         if not complete:
-            with open(self.path, "w", encoding="utf-8", newline="") as f:
-                f.write(header)
-                f.flush()
-                os.fsync(f.fileno())
-            _fsync_dir(self.path.parent)
+            atomic_write(self.path, header)
         else:
             lines = complete.decode("utf-8", errors="replace").splitlines()
             found = tuple(next(csv.reader([lines[0]])))
@@ -193,7 +164,7 @@ class ResultsFile:
         self.close()
         text = _csv_line(self.columns) + "".join(
             _csv_line([self.sweep_id] + [_cell(r[c]) for c in self.columns[1:]]) for r in rows)
-        atomic_write_text(self.path, text)
+        atomic_write(self.path, text)
 
     def close(self) -> None:
         """Close the file if open."""

@@ -31,18 +31,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .._io import atomic_write
 from .._options import check_bool, check_int, reject_unknown
 from .backends import make_backend
 from .folds import assign_folds
 from .params import canonical_json, check_value, full_config
-from .results import (
-    ResultsFile,
-    SweepMismatchError,
-    SweepResult,
-    atomic_write_text,
-    summarize,
-    summary_csv,
-)
+from .results import ResultsFile, SweepMismatchError, SweepResult, summarize, summary_csv
 from .space import GridSpace, RandomSpace
 from .trial import FOLDS_TAG, RESULT_FIELDS, Trial, TrialData, run_trial
 
@@ -221,7 +215,7 @@ class Sweep:
                     f"{self.sweep_id!r}); they differ in: {', '.join(differ) or 'the format'}. "
                     f"Use another output folder, or overwrite=True (--overwrite) to start afresh")
         else:
-            atomic_write_text(spec_path, json.dumps({"sweep_id": self.sweep_id, **self.spec},
+            atomic_write(spec_path, json.dumps({"sweep_id": self.sweep_id, **self.spec},
                                                     indent=2) + "\n")
 
     def _row(self, result: dict) -> dict:
@@ -307,7 +301,7 @@ class Sweep:
             summary = summarize(rows, self.points)
             if results_file is not None:
                 results_file.rewrite(rows)
-                atomic_write_text(self.out / "summary.csv", summary_csv(summary, self.names))
+                atomic_write(self.out / "summary.csv", summary_csv(summary, self.names))
             best = self._refit(backend, summary, shared, bar) if refit else None
             if bar is not None:
                 bar.close()
@@ -347,7 +341,7 @@ class Sweep:
                                             "train_loss", "n_train", "n_test", "epochs_run",
                                             "seconds")})
         if path is not None:
-            atomic_write_text(path, json.dumps(_no_nan(best), indent=2) + "\n")
+            atomic_write(path, json.dumps(_no_nan(best), indent=2) + "\n")
         if bar is not None:
             bar.update(1)
             if not math.isnan(best["test_acc"]):

@@ -16,22 +16,21 @@ A checkpoint holds, under prefixed names:
 
 Strings are stored as NumPy unicode arrays, so the file loads with
 ``allow_pickle=False``: opening a checkpoint cannot run code. It is written
-atomically: to a temporary file in the same folder, flushed to disk, then
-renamed over the target with ``os.replace``, so an interrupted save leaves
-the previous checkpoint intact and no partial file.
+atomically (:func:`cnnlab._io.atomic_writer`): to a temporary file in the same
+folder, flushed to disk, then renamed over the target, so an interrupted save
+leaves the previous checkpoint intact and no partial file.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .. import __version__
+from .._io import atomic_writer
 from .history import History
 
 __all__ = ["save_checkpoint", "load_checkpoint", "Checkpoint", "generators_of", "load_weights",
@@ -153,19 +152,8 @@ def save_checkpoint(path, *, model, optimizer=None, schedule=None, early_stoppin
         _flatten("history", history.to_arrays(), arrays)
     arrays["rng"] = _text(rng_states(generators))
     arrays["meta"] = _text({**(meta or {}), "epoch": int(epoch), "cnnlab_version": __version__})
-    # A temporary file in the same folder (so the rename cannot cross file
-    # systems), created exclusively with the usual permissions, then renamed.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        raise
+    with atomic_writer(path) as f:
+        np.savez(f, **arrays)
     return path
 
 
