@@ -1,8 +1,10 @@
 """Input checks shared by every layer.
 
 Each check raises a ``TypeError`` or ``ValueError`` whose message starts with
-the name of the layer (``"conv2d: ..."``), then says what was expected and what
-was received, so a student can fix the call without reading library code.
+the name of the layer or function (``"conv2d: ..."``), then says what was
+expected and what was received, in the wording of :mod:`cnnlab._options`
+(``"expected x of shape (N, C, H, W), got shape (2, 28, 28)"``), so a student
+can fix the call without reading library code.
 """
 
 from __future__ import annotations
@@ -95,3 +97,13 @@ def check_batch(func: str, x) -> None:
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(f"{func}: expected floating-point x (scaled images), got dtype {x.dtype}; "
                         f"convert it, e.g. x.astype(np.float32) / 255")
+
+
+def check_xy(func: str, x, y) -> None:
+    """Examples and their labels: ndarrays ``x`` (N, ...) and ``y`` (N,) with the same N."""
+    if not isinstance(x, np.ndarray) or not isinstance(y, np.ndarray):
+        raise TypeError(f"{func}: expected x and y to be numpy.ndarrays, got "
+                        f"{type(x).__name__} and {type(y).__name__}")
+    if x.ndim == 0 or y.ndim != 1 or x.shape[0] != y.shape[0]:
+        raise ValueError(f"{func}: expected x of shape (N, ...) and y of shape (N,) with the same N, "
+                         f"got shapes {shape_str(x.shape)} and {shape_str(y.shape)}")

@@ -1,8 +1,15 @@
-"""Option checks shared by the optimizers, schedules, metrics and trainer.
+"""Option checks shared by the whole package (arrays are checked by :mod:`cnnlab._checks`).
 
 Every message starts with the name of the function or class the user called
-(``"SGD: ..."``, ``"fit: ..."``), then says what was wrong and what was
-expected, so a student can fix the call without reading library code.
+(``"SGD: ..."``, ``"fit: ..."``), then says what was expected and what was
+received, in one of three wordings, so a student can fix the call without
+reading library code:
+
+* ``"fit: expected batch_size to be an int, got 2.5 (float)"`` (a wrong type);
+* ``"fit: expected num_epochs >= 1, got 0"``, ``"SGD: expected momentum in [0, 1), got 1.0"``
+  (a value out of range);
+* ``"load_mnist: unknown source 'web'; expected one of ['auto', 'full', 'sample']"``
+  (a name that is not a choice, with the closest one for an unknown option).
 """
 
 from __future__ import annotations
@@ -52,10 +59,18 @@ def check_real(func: str, name: str, value, *, low=None, high=None, low_open=Fal
     return value
 
 
-def check_int(func: str, name: str, value, *, low=None) -> int:
-    """``value`` as an int, if it is an integer (not a bool) >= ``low``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        raise TypeError(f"{func}: expected {name} to be an int, got {value!r} ({type(value).__name__})")
+def is_int(value) -> bool:
+    """True for Python and NumPy integers, False for bools (and everything else)."""
+    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def check_int(func: str, name: str, value, *, low=None, optional=False) -> int | None:
+    """``value`` as an int, if it is an integer (not a bool) >= ``low``; None too if ``optional``."""
+    if optional and value is None:
+        return None
+    if not is_int(value):
+        raise TypeError(f"{func}: expected {name} to be an int{' or None' if optional else ''}, "
+                        f"got {value!r} ({type(value).__name__})")
     if low is not None and value < low:
         raise ValueError(f"{func}: expected {name} >= {low}, got {value!r}")
     return int(value)
@@ -75,8 +90,14 @@ def check_choice(func: str, name: str, value, choices) -> str:
     return value
 
 
-def check_rng(func: str, rng) -> np.random.Generator:
-    """``rng`` if it is a ``numpy.random.Generator``."""
+def check_rng(func: str, rng, *, optional=False, required_for=None) -> np.random.Generator | None:
+    """``rng`` if it is a ``numpy.random.Generator``; None too if ``optional`` and nothing
+    (``required_for``, e.g. ``"shuffle=True"``) needs one."""
+    if rng is None and (optional or required_for is not None):
+        if required_for is not None:
+            raise ValueError(f"{func}: {required_for} needs rng=np.random.default_rng(seed), a "
+                             f"numpy.random.Generator, so the result can be repeated; got rng=None")
+        return None
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"{func}: expected rng to be a numpy.random.Generator, e.g. "
                         f"np.random.default_rng(0), got {type(rng).__name__}")

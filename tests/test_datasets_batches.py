@@ -63,10 +63,10 @@ def test_batches_are_copies():
 
 
 @pytest.mark.parametrize("kwargs,exc,start", [
-    (dict(batch_size=0), ValueError, "iterate_minibatches: batch_size must be an int >= 1"),
-    (dict(batch_size=2.0), ValueError, "iterate_minibatches: batch_size must be an int >= 1"),
+    (dict(batch_size=0), ValueError, "iterate_minibatches: expected batch_size >= 1, got 0"),
+    (dict(batch_size=2.0), TypeError, "iterate_minibatches: expected batch_size to be an int, got 2.0"),
     (dict(rng=None), ValueError, "iterate_minibatches: shuffle=True needs rng="),
-    (dict(rng=0), TypeError, "iterate_minibatches: rng must be a numpy.random.Generator"),
+    (dict(rng=0), TypeError, "iterate_minibatches: expected rng to be a numpy.random.Generator"),
     (dict(shuffle="yes"), TypeError, "iterate_minibatches: expected shuffle to be True or False"),
 ])
 def test_bad_arguments_raise_at_the_call(kwargs, exc, start):
@@ -79,5 +79,5 @@ def test_bad_arguments_raise_at_the_call(kwargs, exc, start):
 
 def test_mismatched_lengths_are_refused():
     x, _ = data(5)
-    with pytest.raises(ValueError, match="^iterate_minibatches: x and y must have the same"):
+    with pytest.raises(ValueError, match="^iterate_minibatches: expected x of shape \\(N, ...\\) and y of shape \\(N,\\) with the same N"):
         iterate_minibatches(x, np.arange(4), 2, np.random.default_rng(0))

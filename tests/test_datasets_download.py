@@ -181,7 +181,7 @@ def test_an_interrupted_download_leaves_no_temporary_file(tmp_path, monkeypatch)
 def test_download_file_refuses_to_download_unverified(tmp_path):
     with pytest.raises(ValueError, match=r"^download_file: give md5= and/or sha256="):
         download_file(["http://127.0.0.1:9/f.gz"], tmp_path / "f.gz")
-    with pytest.raises(ValueError, match=r"^download_file: timeout must be a positive"):
+    with pytest.raises(ValueError, match=r"^download_file: expected timeout > 0"):
         download_file(["http://127.0.0.1:9/f.gz"], tmp_path / "f.gz", md5="0" * 32, timeout=0)
 
 

@@ -134,7 +134,7 @@ def test_images_and_labels_must_have_mnist_shapes(images):
         check_images(images[:, :, :27], "f", "load_mnist")
     with pytest.raises(IdxFormatError, match=r"expected labels of shape \(N,\)"):
         check_labels(images, "f", "load_mnist")
-    with pytest.raises(IdxFormatError, match=r"labels must be in 0\.\.9, found 12"):
+    with pytest.raises(IdxFormatError, match=r"expected labels in 0\.\.9, found 12"):
         check_labels(np.array([1, 12], dtype=np.uint8), "f", "load_mnist")
 
 

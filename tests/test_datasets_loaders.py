@@ -159,10 +159,10 @@ def test_classes_keep_labels_or_relabel():
 
 
 @pytest.mark.parametrize("classes,message", [
-    ([10], "load_mnist: classes must be integers in 0..9, got [10]"),
-    ([0, -1, 2.0], "load_mnist: classes must be integers in 0..9, got [-1, 2.0]"),
-    ([], "load_mnist: classes must name at least one class"),
-    ([1, 1], "load_mnist: classes must not repeat a class, got [1, 1]"),
+    ([10], "load_mnist: expected classes to be integers in 0..9, got [10]"),
+    ([0, -1, 2.0], "load_mnist: expected classes to be integers in 0..9, got [-1, 2.0]"),
+    ([], "load_mnist: expected classes to name at least one class"),
+    ([1, 1], "load_mnist: expected classes without repeats, got [1, 1]"),
 ])
 def test_bad_classes_are_named(classes, message):
     with pytest.raises(ValueError) as info:
@@ -256,17 +256,17 @@ def test_standardize_uses_training_statistics_only():
 @pytest.mark.parametrize("kwargs,exc,start", [
     (dict(source="everything"), ValueError, "load_mnist: unknown source 'everything'; expected one of"),
     (dict(subset="random"), ValueError, "load_mnist: unknown subset 'random'; expected one of"),
-    (dict(n_train=0), ValueError, "load_mnist: n_train must be >= 1, got 0"),
-    (dict(n_test=True), TypeError, "load_mnist: n_test must be an int or None"),
-    (dict(rng=42), TypeError, "load_mnist: rng must be a numpy.random.Generator"),
-    (dict(dtype=np.int32), ValueError, "load_mnist: dtype must be np.float32, np.float64"),
+    (dict(n_train=0), ValueError, "load_mnist: expected n_train >= 1, got 0"),
+    (dict(n_test=True), TypeError, "load_mnist: expected n_test to be an int or None"),
+    (dict(rng=42), TypeError, "load_mnist: expected rng to be a numpy.random.Generator"),
+    (dict(dtype=np.int32), ValueError, "load_mnist: expected dtype np.float32, np.float64"),
     (dict(dtype=np.uint8, standardize=True), ValueError, "load_mnist: standardize=True needs"),
     (dict(relabel=True), ValueError, "load_mnist: relabel=True needs classes"),
-    (dict(val_size=1.5), ValueError, "load_mnist: val_size as a fraction"),
-    (dict(val_size="10%"), TypeError, "load_mnist: val_size must be a number"),
+    (dict(val_size=1.5), ValueError, "load_mnist: expected val_size as a fraction"),
+    (dict(val_size="10%"), TypeError, "load_mnist: expected val_size to be a number"),
     (dict(val_size=4000), ValueError, "load_mnist: val_size=4000 leaves no training"),
     (dict(download="yes"), TypeError, "load_mnist: expected download to be True or False"),
-    (dict(classes=3), TypeError, "load_mnist: classes must be a list"),
+    (dict(classes=3), TypeError, "load_mnist: expected classes to be a list"),
 ])
 def test_bad_arguments_say_what_was_expected(kwargs, exc, start):
     with pytest.raises(exc) as info:
@@ -277,7 +277,7 @@ def test_bad_arguments_say_what_was_expected(kwargs, exc, start):
 def test_unknown_keyword_is_a_type_error():
     with pytest.raises(TypeError, match="load_mnist"):
         load_mnist(normalise=True)
-    with pytest.raises(TypeError, match="^load_mnist: data_dir must be a folder path"):
+    with pytest.raises(TypeError, match="^load_mnist: expected data_dir to be a folder path"):
         load_mnist(data_dir=3)
 
 

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ._args import check_bool, check_rng, check_xy, is_int
+from .._checks import check_xy
+from .._options import check_bool, check_int, check_rng
 
 __all__ = ["iterate_minibatches", "count_minibatches"]
 
@@ -22,10 +23,8 @@ def count_minibatches(n: int, batch_size: int, drop_last: bool = False) -> int:
     ``ceil(n / batch_size)``, or ``n // batch_size`` with ``drop_last=True``.
     """
     func = "count_minibatches"
-    if not is_int(n) or n < 0:
-        raise ValueError(f"{func}: n must be an int >= 0, got {n!r}")
-    if not is_int(batch_size) or batch_size < 1:
-        raise ValueError(f"{func}: batch_size must be an int >= 1, got {batch_size!r}")
+    n = check_int(func, "n", n, low=0)
+    batch_size = check_int(func, "batch_size", batch_size, low=1)
     check_bool(func, "drop_last", drop_last)
     return n // batch_size if drop_last else -(-n // batch_size)
 
@@ -68,11 +67,10 @@ def iterate_minibatches(x: np.ndarray, y: np.ndarray, batch_size: int, rng=None,
     """
     func = "iterate_minibatches"
     check_xy(func, x, y)
-    if not is_int(batch_size) or batch_size < 1:
-        raise ValueError(f"{func}: batch_size must be an int >= 1, got {batch_size!r}")
+    batch_size = check_int(func, "batch_size", batch_size, low=1)
     shuffle = check_bool(func, "shuffle", shuffle)
     drop_last = check_bool(func, "drop_last", drop_last)
-    rng = check_rng(func, rng, required_for="shuffle=True" if shuffle else None)
+    rng = check_rng(func, rng, optional=True, required_for="shuffle=True" if shuffle else None)
     n = x.shape[0]
     # Checks run now, not at the first next(): build the generator separately.
     order = rng.permutation(n) if shuffle else np.arange(n)

@@ -122,12 +122,12 @@ def download_file(urls, dest, *, md5: str | None = None, sha256: str | None = No
         urls = [urls]
     urls = list(urls)
     if not urls or not all(isinstance(u, str) for u in urls):
-        raise TypeError(f"{func}: urls must be a non-empty list of strings, got {urls!r}")
+        raise TypeError(f"{func}: expected urls to be a non-empty list of strings, got {urls!r}")
     if md5 is None and sha256 is None:
         raise ValueError(f"{func}: give md5= and/or sha256=; a download is never accepted "
                          f"unverified")
     if not (isinstance(timeout, (int, float)) and timeout > 0):
-        raise ValueError(f"{func}: timeout must be a positive number of seconds, got {timeout!r}")
+        raise ValueError(f"{func}: expected timeout > 0 seconds, got {timeout!r}")
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     failures = []
@@ -206,7 +206,7 @@ def download_dataset(name, data_dir=None, *, mirrors=None, timeout: float = DEFA
         bases = list(spec.mirrors)
     else:
         if isinstance(mirrors, str) or not all(isinstance(m, str) for m in mirrors):
-            raise TypeError(f"download_dataset: mirrors must be a list of base addresses "
+            raise TypeError(f"download_dataset: expected mirrors to be a list of base addresses "
                             f"(strings), got {mirrors!r}")
         bases = [m if m.endswith("/") else m + "/" for m in mirrors]
     created = not folder.exists()

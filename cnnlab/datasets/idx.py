@@ -160,7 +160,7 @@ def write_idx(path, array: np.ndarray) -> Path:
         The path written.
     """
     if not isinstance(array, np.ndarray):
-        raise TypeError(f"write_idx: array must be a numpy.ndarray, got {type(array).__name__}")
+        raise TypeError(f"write_idx: expected array to be a numpy.ndarray, got {type(array).__name__}")
     key = array.dtype.newbyteorder("=").str
     if key not in _DTYPE_TO_CODE:
         raise ValueError(f"write_idx: dtype {array.dtype} has no IDX type code; expected one "
@@ -192,7 +192,7 @@ def check_labels(arr: np.ndarray, name: str, func: str, num_classes: int = 10) -
         raise IdxFormatError(f"{func}: {name}: expected labels of shape (N,) and dtype uint8 "
                              f"(magic number 2049), got shape {arr.shape} and dtype {arr.dtype}")
     if arr.size and int(arr.max()) >= num_classes:
-        raise IdxFormatError(f"{func}: {name}: labels must be in 0..{num_classes - 1}, "
+        raise IdxFormatError(f"{func}: {name}: expected labels in 0..{num_classes - 1}, "
                              f"found {int(arr.max())}")
 
 

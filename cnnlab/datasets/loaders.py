@@ -21,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from ._args import check_bool, check_choice, check_optional_count, check_rng, is_int
+from .._options import check_bool, check_choice, check_int, check_rng, is_int
 from .checksums import check_content
 from .dataset import Dataset
 from .download import download_dataset
@@ -113,7 +113,7 @@ def _check_dtype(func: str, dtype) -> np.dtype:
     except TypeError:
         dt = None
     if dt not in _DTYPES:
-        raise ValueError(f"{func}: dtype must be np.float32, np.float64 or np.uint8, "
+        raise ValueError(f"{func}: expected dtype np.float32, np.float64 or np.uint8, "
                          f"got {dtype!r}")
     return dt
 
@@ -147,9 +147,9 @@ def _load(func: str, spec: DatasetSpec, data_dir, source, download, classes, rel
     relabel = check_bool(func, "relabel", relabel)
     standardize = check_bool(func, "standardize", standardize)
     check_choice(func, "subset", subset, _SUBSETS)
-    n_train = check_optional_count(func, "n_train", n_train)
-    n_test = check_optional_count(func, "n_test", n_test)
-    rng = check_rng(func, rng)
+    n_train = check_int(func, "n_train", n_train, low=1, optional=True)
+    n_test = check_int(func, "n_test", n_test, low=1, optional=True)
+    rng = check_rng(func, rng, optional=True)
     _check_val_size(func, val_size)
     dt = _check_dtype(func, dtype)
     if standardize and dt == np.uint8:
@@ -162,10 +162,10 @@ def _load(func: str, spec: DatasetSpec, data_dir, source, download, classes, rel
                          f"keep and renumber")
     if data_dir is not None and not isinstance(data_dir, (str, bytes)) \
             and not hasattr(data_dir, "__fspath__"):
-        raise TypeError(f"{func}: data_dir must be a folder path (str or pathlib.Path), "
+        raise TypeError(f"{func}: expected data_dir to be a folder path (str or pathlib.Path), "
                         f"got {type(data_dir).__name__}")
     if source == "sample" and spec.name != MNIST.name:
-        raise ValueError(f"{func}: there is no embedded {spec.title} sample; source must be "
+        raise ValueError(f"{func}: there is no embedded {spec.title} sample; expected source "
                          f"'auto' or 'full', got 'sample'")
 
     # 2. find and read the uint8 arrays

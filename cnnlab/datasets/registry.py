@@ -230,7 +230,7 @@ def get_spec(name, func: str) -> DatasetSpec:
     ``"fashion_mnist"`` is accepted for ``"fashion-mnist"``.
     """
     if not isinstance(name, str):
-        raise TypeError(f"{func}: dataset name must be a string, one of "
+        raise TypeError(f"{func}: expected the dataset name to be a string, one of "
                         f"{sorted(DATASETS)}, got {type(name).__name__}")
     key = name.strip().lower().replace("_", "-")
     if key not in DATASETS:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._args import check_optional_count, check_rng, check_xy, is_int
+from .._checks import check_xy
+from .._options import check_int, check_rng, is_int
 
 __all__ = ["select_classes", "stratified_subset", "train_val_split"]
 
@@ -18,17 +19,17 @@ __all__ = ["select_classes", "stratified_subset", "train_val_split"]
 def _check_classes(func: str, classes, num_classes: int) -> tuple[int, ...]:
     expected = f"integers in 0..{num_classes - 1}"
     if isinstance(classes, (str, bytes)) or not hasattr(classes, "__iter__"):
-        raise TypeError(f"{func}: classes must be a list of {expected}, e.g. [0, 1, 2], "
+        raise TypeError(f"{func}: expected classes to be a list of {expected}, e.g. [0, 1, 2], "
                         f"got {classes!r}")
     items = list(classes)
     if not items:
-        raise ValueError(f"{func}: classes must name at least one class ({expected}), got []")
+        raise ValueError(f"{func}: expected classes to name at least one class ({expected}), got []")
     bad = [c for c in items if not is_int(c) or not 0 <= int(c) < num_classes]
     if bad:
-        raise ValueError(f"{func}: classes must be {expected}, got {bad}")
+        raise ValueError(f"{func}: expected classes to be {expected}, got {bad}")
     items = [int(c) for c in items]
     if len(set(items)) != len(items):
-        raise ValueError(f"{func}: classes must not repeat a class, got {items}")
+        raise ValueError(f"{func}: expected classes without repeats, got {items}")
     return tuple(items)
 
 
@@ -113,26 +114,22 @@ def stratified_subset(x, y, n: int, rng=None):
     """
     func = "stratified_subset"
     check_xy(func, x, y)
-    n = check_optional_count(func, "n", n)
-    if n is None:
-        raise TypeError(f"{func}: n must be an int >= 1, got None")
-    rng = check_rng(func, rng)
+    n = check_int(func, "n", n, low=1)
+    rng = check_rng(func, rng, optional=True)
     idx = _stratified_indices(func, y, n, rng)
     return x[idx], y[idx]
 
 
 def _check_val_size(func, val_size):
-    """``val_size`` must be an int >= 0 or a float strictly between 0 and 1."""
+    """``val_size``: a count, an int >= 0, or a fraction, a float strictly between 0 and 1."""
     if is_int(val_size):
-        if val_size < 0:
-            raise ValueError(f"{func}: val_size must be >= 0, got {val_size}")
+        check_int(func, "val_size", val_size, low=0)
     elif isinstance(val_size, (float, np.floating)):
         if not 0.0 < val_size < 1.0:
-            raise ValueError(f"{func}: val_size as a fraction must be between 0 and 1 "
-                             f"(exclusive), got {val_size}")
+            raise ValueError(f"{func}: expected val_size as a fraction in (0, 1), got {val_size}")
     else:
-        raise TypeError(f"{func}: val_size must be a number of examples (int) or a fraction "
-                        f"(float between 0 and 1), got {val_size!r}")
+        raise TypeError(f"{func}: expected val_size to be a number of examples (int) or a fraction "
+                        f"(float in (0, 1)), got {val_size!r}")
     return val_size
 
 
@@ -176,6 +173,6 @@ def train_val_split(x, y, val_size, rng=None):
     """
     func = "train_val_split"
     check_xy(func, x, y)
-    rng = check_rng(func, rng)
+    rng = check_rng(func, rng, optional=True)
     train_idx, val_idx = _split_indices(func, y.shape[0], val_size, rng)
     return x[train_idx], y[train_idx], x[val_idx], y[val_idx]
