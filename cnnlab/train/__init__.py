@@ -1,5 +1,6 @@
 """Training: the loop, its record, callbacks, checkpoints and evaluation.
 
+* :func:`train_step`: forward, loss, backward and update on one batch;
 * :func:`fit`: epochs of shuffled mini-batches with a progress bar,
   evaluation on the validation and test splits, early stopping, callbacks, a
   NaN guard, checkpoints and exact resume;
@@ -24,9 +25,10 @@ from .callbacks import Callback, EarlyStopping, LivePlot, StopTraining
 from .checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
 from .evaluate import eval_mode, evaluate, predict, predict_proba, predict_scores
 from .history import EPOCH_FIELDS, STEP_FIELDS, History
+from .step import train_step
 from .trainer import NonFiniteLossError, fit
 
-__all__ = ["fit", "NonFiniteLossError", "History", "STEP_FIELDS", "EPOCH_FIELDS", "Callback",
+__all__ = ["fit", "train_step", "NonFiniteLossError", "History", "STEP_FIELDS", "EPOCH_FIELDS", "Callback",
            "EarlyStopping", "LivePlot", "StopTraining", "Checkpoint", "save_checkpoint",
            "load_checkpoint", "load_weights", "evaluate", "predict", "predict_proba",
            "predict_scores", "eval_mode"]

@@ -5,10 +5,10 @@ One epoch, in order:
 1. draw a fresh permutation of the training set from ``rng`` and cut it into
    mini-batches (every example once per epoch, sampling without replacement);
 2. for each batch: augment it if asked (``augment(xb, rng)``), set
-   ``optimizer.lr = schedule(progress)``, forward, loss
-   (stop with :class:`NonFiniteLossError` if it is NaN or infinite, before
-   the bad step changes any weight), backward, ``optimizer.step()``, record
-   the step in the :class:`~cnnlab.train.History`;
+   ``optimizer.lr = schedule(progress)``, then :func:`~cnnlab.train.train_step`:
+   forward, loss, backward, ``optimizer.step()`` (stop with
+   :class:`NonFiniteLossError` if the loss is NaN or infinite, before the bad
+   step changes any weight); record the step in the :class:`~cnnlab.train.History`;
 3. evaluate on the validation and test splits in eval mode;
 4. early stopping, callbacks, and a checkpoint.
 
@@ -29,21 +29,20 @@ epoch k ends with bit-identical weights to one that never stopped.
 from __future__ import annotations
 
 import math
-import os
 import time
-import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import shape_str
-from .._options import check_bool, check_int, check_rng, reject_unknown
-from ..datasets import count_minibatches, iterate_minibatches
-from ..layers import Snapshot, SoftmaxCrossEntropyLoss
-from ..optim.schedules import as_schedule
-from .callbacks import EarlyStopping, StopTraining, as_callbacks, overrides
-from .checkpoint import generators_of, load_checkpoint, save_checkpoint
+from .._options import reject_unknown
+from ..datasets import iterate_minibatches
+from ..layers import Snapshot
+from ._setup import Run, checked_run, resume_from
+from .callbacks import StopTraining, overrides
+from .checkpoint import save_checkpoint
 from .evaluate import DEFAULT_BATCH_SIZE, evaluate
 from .history import History
+from .step import train_step
 
 __all__ = ["fit", "NonFiniteLossError"]
 
@@ -73,29 +72,6 @@ class NonFiniteLossError(FloatingPointError):
         super().__init__(message)
         self.step, self.epoch, self.batch, self.loss, self.lr = step, epoch, batch, loss, lr
         self.history = history
-
-
-def _split(data, name):
-    x, y = getattr(data, f"x_{name}", None), getattr(data, f"y_{name}", None)
-    if x is None or y is None:
-        return None
-    if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)):
-        raise TypeError(f"fit: expected data.x_{name} and data.y_{name} to be numpy arrays, got "
-                        f"{type(x).__name__} and {type(y).__name__}")
-    if y.ndim != 1 or x.shape[0] != y.shape[0]:
-        raise ValueError(f"fit: expected data.x_{name} (N, ...) and data.y_{name} (N,) with the "
-                         f"same N, got shapes {shape_str(x.shape)} and {shape_str(y.shape)}")
-    if not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f"fit: expected floating-point images in data.x_{name}, got dtype {x.dtype}")
-    return x, y
-
-
-def _fingerprint(x, y, batch_size, drop_last, augment) -> dict:
-    """What a resumed run must share with the saved one to continue it exactly."""
-    return {"batch_size": batch_size, "drop_last": drop_last, "n_train": int(y.shape[0]),
-            "augment": None if augment is None else repr(augment),
-            "train_labels_crc32": zlib.crc32(np.ascontiguousarray(y).tobytes()),
-            "input_shape": list(x.shape[1:])}
 
 
 def _progress_bar(enabled, total, desc):
@@ -205,188 +181,161 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
     >>> history = fit(model, data, optimizer=Adam(model, lr=1e-3), num_epochs=5,
     ...               rng=np.random.default_rng(2), checkpoint="lenet5.npz")  # doctest: +SKIP
     """
-    func = "fit"
-    reject_unknown(func, unknown, _OPTIONS)
-    # -- check every option before doing anything -------------------------------------------
-    if not all(callable(getattr(model, m, None)) for m in ("forward", "backward", "train", "eval",
-                                                           "state_dict", "load_state_dict")):
-        raise TypeError(f"{func}: expected model to be a cnnlab.layers.Module (forward, backward, "
-                        f"train, eval, state_dict...), got {type(model).__name__}")
-    if not all(callable(getattr(optimizer, m, None)) for m in ("step", "state_dict")) \
-            or getattr(optimizer, "model", model) is not model:
-        raise TypeError(f"{func}: expected optimizer to be a cnnlab.optim optimizer built on this "
-                        f"model, e.g. SGD(model, lr=0.01), got {type(optimizer).__name__}")
-    num_epochs = check_int(func, "num_epochs", num_epochs, low=1)
-    batch_size = check_int(func, "batch_size", batch_size, low=1)
-    eval_batch_size = check_int(func, "eval_batch_size", eval_batch_size, low=1)
-    checkpoint_every = check_int(func, "checkpoint_every", checkpoint_every, low=1)
-    rng = check_rng(func, rng)
-    schedule = as_schedule(schedule, func)
-    progress = check_bool(func, "progress", progress)
-    drop_last = check_bool(func, "drop_last", drop_last)
-    callbacks = as_callbacks(callbacks, func)
-    if augment is not None and not callable(augment):
-        raise TypeError(f"{func}: expected augment to be None or a callable (x_batch, rng) -> "
-                        f"x_batch, e.g. RandomShift(2), got {type(augment).__name__}")
-    loss_fn = SoftmaxCrossEntropyLoss() if loss is None else loss
-    if not (callable(getattr(loss_fn, "forward", None)) and callable(getattr(loss_fn, "backward", None))):
-        raise TypeError(f"{func}: expected loss to have forward(scores, y) and backward(), got "
-                        f"{type(loss_fn).__name__}")
-    if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
-        raise TypeError(f"{func}: expected early_stopping to be None or an EarlyStopping, got "
-                        f"{type(early_stopping).__name__}")
-    for name, value in (("checkpoint", checkpoint), ("resume", resume)):
-        if value is not None and not isinstance(value, (str, os.PathLike)):
-            raise TypeError(f"{func}: expected {name} to be a file path or None, got {type(value).__name__}")
-    train = _split(data, "train")
-    if train is None:
-        raise TypeError(f"{func}: expected data with x_train and y_train (a cnnlab.datasets.Dataset), "
-                        f"got {type(data).__name__}")
-    x_train, y_train = train
-    if y_train.shape[0] == 0:
-        raise ValueError(f"{func}: the training set is empty")
-    evaluations = [(name, split) for name in ("val", "test") if (split := _split(data, name)) is not None]
-    if early_stopping is not None and early_stopping.monitor.startswith(("val_", "test_")):
-        split = early_stopping.monitor.split("_")[0]
-        if split not in dict(evaluations):
-            raise ValueError(f"{func}: early stopping monitors {early_stopping.monitor!r} but the data "
-                             f"has no {split} split (x_{split} is None); load it with val_size=... or "
-                             f"monitor 'train_loss'")
-    steps_per_epoch = count_minibatches(y_train.shape[0], batch_size, drop_last)
-    if steps_per_epoch == 0:
-        raise ValueError(f"{func}: drop_last=True with batch_size={batch_size} > {y_train.shape[0]} "
-                         f"training examples leaves no batch")
-    generators = generators_of(rng, model)
-    fingerprint = _fingerprint(x_train, y_train, batch_size, drop_last, augment)
-
-    # -- start or resume -------------------------------------------------------------------------
-    history, start_epoch, stopped = History(), 0, False
+    reject_unknown("fit", unknown, _OPTIONS)
+    run, resume = checked_run("fit", model, data, optimizer=optimizer, num_epochs=num_epochs,
+                              batch_size=batch_size, rng=rng, schedule=schedule, loss=loss,
+                              callbacks=callbacks, early_stopping=early_stopping,
+                              checkpoint=checkpoint, checkpoint_every=checkpoint_every,
+                              resume=resume, progress=progress, eval_batch_size=eval_batch_size,
+                              drop_last=drop_last, augment=augment)
     if early_stopping is not None:
         early_stopping.reset()
     if resume is not None:
-        ckpt = load_checkpoint(resume)
-        saved = {k: ckpt.meta.get(k) for k in fingerprint}
-        changed = [f"{k}: saved {saved[k]!r}, now {fingerprint[k]!r}" for k in fingerprint
-                   if saved[k] != fingerprint[k]]
-        if changed:
-            raise ValueError(f"{func}: cannot resume from {resume} exactly: the training setup differs "
-                             f"({'; '.join(changed)}); use the same data, batch size and augmentation")
-        ckpt.restore(model=model, optimizer=optimizer, schedule=schedule,
-                     early_stopping=early_stopping, generators=generators)
-        history = ckpt.history or History()
-        start_epoch, stopped = ckpt.epoch, bool(ckpt.meta.get("stopped_early", False))
-        _say(progress, f"resumed from {resume} after epoch {start_epoch}"
-             + (" (that run had stopped early)" if stopped else ""))
-
-    step_hooks = [cb for cb in callbacks if overrides(cb, "on_step_end")]
+        _say(progress, resume_from("fit", run, resume))
     initial = Snapshot(model)  # its modes are given back at the end
     # Training needs no gradient of the input; a model that can skip it says so
     # with an `input_grad` flag (LeNet5's fast path), switched off meanwhile.
     input_grad = getattr(model, "input_grad", None)
-    bar = None
     try:
         if isinstance(input_grad, bool):
             model.input_grad = False
-        for cb in callbacks:
-            if overrides(cb, "on_train_begin"):
-                cb.on_train_begin(history, model)
-        epoch = start_epoch
-        while not stopped and epoch < num_epochs:
+        _call(run.callbacks, "on_train_begin", run.history, model)
+        epoch = run.start_epoch
+        while not run.stopped and epoch < run.num_epochs:
             epoch += 1
-            for cb in callbacks:
-                if overrides(cb, "on_epoch_begin"):
-                    cb.on_epoch_begin(epoch, history, model)
-            model.train()
-            bar = _progress_bar(progress, steps_per_epoch, f"epoch {epoch}/{num_epochs}")
-            started = time.perf_counter()
-            total_loss, correct, seen = 0.0, 0, 0
-            step = history.num_steps
-            batches = iterate_minibatches(x_train, y_train, batch_size, rng, shuffle=True,
-                                          drop_last=drop_last)
-            for index, (xb, yb) in enumerate(batches):
-                step += 1
-                if augment is not None:
-                    xb = augment(xb, rng)
-                if schedule is not None:
-                    optimizer.lr = schedule(epoch - 1 + index / steps_per_epoch)
-                scores = model.forward(xb)
-                batch_loss = float(loss_fn.forward(scores, yb))
-                if not math.isfinite(batch_loss):
-                    raise NonFiniteLossError(
-                        f"fit: the training loss became {batch_loss} at step {step} (epoch {epoch}, "
-                        f"batch {index + 1} of {steps_per_epoch}) with lr={optimizer.lr:g}; the last "
-                        f"finite loss was {_fmt(history.steps['loss'][-1] if step > 1 else None, '.6g')}. "
-                        f"Training stopped before this step changed the weights. Try a smaller "
-                        f"learning rate, check the inputs for NaN/inf, or use batch norm.",
-                        step=step, epoch=epoch, batch=index + 1, loss=batch_loss, lr=optimizer.lr,
-                        history=history)
-                model.backward(loss_fn.backward())
-                optimizer.step()
-                n = yb.shape[0]
-                batch_correct = int(np.count_nonzero(scores.argmax(axis=1) == yb))
-                total_loss += batch_loss * n
-                correct += batch_correct
-                seen += n
-                history.log_step(step=step, epoch=epoch - 1 + (index + 1) / steps_per_epoch,
-                                 loss=batch_loss, acc=batch_correct / n, lr=optimizer.lr)
-                stop = _step_end(step_hooks, step, history, model)
-                if bar is not None:
-                    bar.set_postfix_str(f"loss={total_loss / seen:.4f}, acc={correct / seen:.4f}",
-                                        refresh=False)
-                    bar.update(1)
-                if stop is not None:
-                    # mid-epoch: no evaluation, no epoch record, no checkpoint (a resume
-                    # restarts from the last complete epoch, exactly)
-                    history.stopped = (f"stopped after {step:,} steps (epoch {epoch} of {num_epochs}, "
-                                       f"batch {index + 1} of {steps_per_epoch})"
-                                       + (f": {stop}" if str(stop) else ""))
-                    _say(progress, history.stopped)
-                    break
-            if history.stopped is not None:
+            _call(run.callbacks, "on_epoch_begin", epoch, run.history, model)
+            totals = _train_one_epoch(run, epoch)
+            if totals is None:  # a callback stopped training after a step
                 break
-            seconds = time.perf_counter() - started
-
-            results = {}
-            for name, (x, y) in evaluations:
-                results[f"{name}_loss"], results[f"{name}_acc"] = evaluate(
-                    model, x, y, batch_size=eval_batch_size, loss=loss_fn)
-            history.log_epoch(epoch=epoch, train_loss=total_loss / seen, train_acc=correct / seen,
-                              lr=optimizer.lr, seconds=seconds, **results)
-            if bar is not None:
-                shown = [f"loss={total_loss / seen:.4f}", f"acc={correct / seen:.4f}"]
-                shown += [f"{k}={v:.4f}" for k, v in results.items()]
-                bar.set_postfix_str(", ".join(shown), refresh=False)
-                bar.close()
-                bar = None
-
-            if early_stopping is not None and early_stopping.update(epoch, history, model):
-                stopped = True
-                if early_stopping.restore_best:
-                    early_stopping.restore(model)
-                history.stopped = early_stopping.message()
-                _say(progress, history.stopped)
-            for cb in callbacks:
-                if overrides(cb, "on_epoch_end"):
-                    try:
-                        cb.on_epoch_end(epoch, history, model)
-                    except StopTraining as exc:
-                        stopped = True
-                        history.stopped = (f"stopped after epoch {epoch} of {num_epochs} by a callback"
-                                           + (f": {exc}" if str(exc) else ""))
-                        _say(progress, history.stopped)
-            if checkpoint is not None and (stopped or epoch == num_epochs
-                                           or epoch % checkpoint_every == 0):
-                save_checkpoint(checkpoint, model=model, optimizer=optimizer, schedule=schedule,
-                                early_stopping=early_stopping, generators=generators, epoch=epoch,
-                                history=history,
-                                meta={**fingerprint, "num_epochs": num_epochs, "stopped_early": stopped})
-        for cb in callbacks:
-            if overrides(cb, "on_train_end"):
-                cb.on_train_end(history, model)
+            _evaluate(run, epoch, totals)
+            _early_stopping_and_callbacks(run, epoch)
+            _save(run, epoch)
+        _call(run.callbacks, "on_train_end", run.history, model)
     finally:
-        if bar is not None:
-            bar.close()
+        if run.bar is not None:
+            run.bar.close()
         if isinstance(input_grad, bool):
             model.input_grad = input_grad
         initial.restore_modes()
-    return history
+    return run.history
+
+
+def _call(callbacks, hook, *args):
+    """Run ``hook`` of every callback that has its own."""
+    for cb in callbacks:
+        if overrides(cb, hook):
+            getattr(cb, hook)(*args)
+
+
+@dataclass
+class _Totals:
+    """The running sums of one epoch's training batches."""
+
+    loss: float = 0.0
+    correct: int = 0
+    seen: int = 0
+    seconds: float = 0.0
+
+    def add(self, batch_loss, batch_correct, n):
+        self.loss += batch_loss * n
+        self.correct += batch_correct
+        self.seen += n
+
+    def shown(self) -> list[str]:
+        return [f"loss={self.loss / self.seen:.4f}", f"acc={self.correct / self.seen:.4f}"]
+
+
+def _train_one_epoch(run: Run, epoch: int) -> _Totals | None:
+    """Train on every batch of a fresh permutation; None if a callback stopped training after a step."""
+    run.model.train()
+    run.bar = _progress_bar(run.progress, run.steps_per_epoch, f"epoch {epoch}/{run.num_epochs}")
+    started = time.perf_counter()
+    totals, step = _Totals(), run.history.num_steps
+    step_hooks = [cb for cb in run.callbacks if overrides(cb, "on_step_end")]
+    batches = iterate_minibatches(run.x_train, run.y_train, run.batch_size, run.rng, shuffle=True,
+                                  drop_last=run.drop_last)
+    for index, (xb, yb) in enumerate(batches):
+        step += 1
+        if run.augment is not None:
+            xb = run.augment(xb, run.rng)
+        if run.schedule is not None:
+            run.optimizer.lr = run.schedule(epoch - 1 + index / run.steps_per_epoch)
+        batch_loss, scores = train_step(run.model, xb, yb, optimizer=run.optimizer, loss=run.loss)
+        if not math.isfinite(batch_loss):
+            raise _non_finite(run, batch_loss, step, epoch, index)
+        n, batch_correct = yb.shape[0], int(np.count_nonzero(scores.argmax(axis=1) == yb))
+        totals.add(batch_loss, batch_correct, n)
+        run.history.log_step(step=step, epoch=epoch - 1 + (index + 1) / run.steps_per_epoch,
+                             loss=batch_loss, acc=batch_correct / n, lr=run.optimizer.lr)
+        stop = _step_end(step_hooks, step, run.history, run.model)
+        if run.bar is not None:
+            run.bar.set_postfix_str(", ".join(totals.shown()), refresh=False)
+            run.bar.update(1)
+        if stop is not None:
+            # mid-epoch: no evaluation, no epoch record, no checkpoint (a resume
+            # restarts from the last complete epoch, exactly)
+            run.history.stopped = (f"stopped after {step:,} steps (epoch {epoch} of {run.num_epochs}, "
+                                   f"batch {index + 1} of {run.steps_per_epoch})"
+                                   + (f": {stop}" if str(stop) else ""))
+            _say(run.progress, run.history.stopped)
+            return None
+    totals.seconds = time.perf_counter() - started
+    return totals
+
+
+def _non_finite(run: Run, batch_loss, step, epoch, index) -> NonFiniteLossError:
+    history, lr = run.history, run.optimizer.lr
+    last = _fmt(history.steps["loss"][-1] if step > 1 else None, ".6g")
+    return NonFiniteLossError(
+        f"fit: the training loss became {batch_loss} at step {step} (epoch {epoch}, batch "
+        f"{index + 1} of {run.steps_per_epoch}) with lr={lr:g}; the last finite loss was {last}. "
+        f"Training stopped before this step changed the weights. Try a smaller learning rate, "
+        f"check the inputs for NaN/inf, or use batch norm.",
+        step=step, epoch=epoch, batch=index + 1, loss=batch_loss, lr=lr, history=history)
+
+
+def _evaluate(run: Run, epoch: int, totals: _Totals) -> None:
+    """Score the validation and test splits in eval mode; record the epoch; close its bar."""
+    results = {}
+    for name, (x, y) in run.evaluations:
+        results[f"{name}_loss"], results[f"{name}_acc"] = evaluate(
+            run.model, x, y, batch_size=run.eval_batch_size, loss=run.loss)
+    run.history.log_epoch(epoch=epoch, train_loss=totals.loss / totals.seen,
+                          train_acc=totals.correct / totals.seen, lr=run.optimizer.lr,
+                          seconds=totals.seconds, **results)
+    if run.bar is not None:
+        shown = totals.shown() + [f"{k}={v:.4f}" for k, v in results.items()]
+        run.bar.set_postfix_str(", ".join(shown), refresh=False)
+        run.bar.close()
+        run.bar = None
+
+
+def _early_stopping_and_callbacks(run: Run, epoch: int) -> None:
+    """Ask early stopping, then every ``on_epoch_end``, whether to stop after this epoch."""
+    stopping, history = run.early_stopping, run.history
+    if stopping is not None and stopping.update(epoch, history, run.model):
+        run.stopped = True
+        if stopping.restore_best:
+            stopping.restore(run.model)
+        history.stopped = stopping.message()
+        _say(run.progress, history.stopped)
+    for cb in run.callbacks:
+        if overrides(cb, "on_epoch_end"):
+            try:
+                cb.on_epoch_end(epoch, history, run.model)
+            except StopTraining as exc:
+                run.stopped = True
+                history.stopped = (f"stopped after epoch {epoch} of {run.num_epochs} by a callback"
+                                   + (f": {exc}" if str(exc) else ""))
+                _say(run.progress, history.stopped)
+
+
+def _save(run: Run, epoch: int) -> None:
+    """Write the checkpoint every ``checkpoint_every`` epochs, after the last and when stopping."""
+    if run.checkpoint is None or not (run.stopped or epoch == run.num_epochs
+                                      or epoch % run.checkpoint_every == 0):
+        return
+    save_checkpoint(run.checkpoint, model=run.model, optimizer=run.optimizer, schedule=run.schedule,
+                    early_stopping=run.early_stopping, generators=run.generators, epoch=epoch,
+                    history=run.history, meta={**run.fingerprint, "num_epochs": run.num_epochs,
+                                               "stopped_early": run.stopped})
