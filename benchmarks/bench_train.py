@@ -21,7 +21,7 @@ a core from the next one (without the pause PyTorch lost up to 40%).
 Throughputs are medians over ``--rounds`` rounds; the ratio cnnlab/PyTorch is
 the median of the per-round ratios. Neither framework
 computes the gradient of the input images (PyTorch's input has
-``requires_grad=False``; cnnlab's ``model.input_grad = False``) unless
+``requires_grad=False``; cnnlab's ``backward(dout, input_grad=False)``) unless
 ``--input-grad`` is given. Before timing, the fast model's scores are checked
 against the reference model's and PyTorch's on the same batch.
 
@@ -73,14 +73,14 @@ class CnnlabTrainer:
     def __init__(self, name, model, optimizer, input_grad):
         self.name, self.model, self.optimizer = name, model, optimizer
         self.loss = SoftmaxCrossEntropyLoss()
-        model.input_grad = input_grad
+        self.input_grad = input_grad
 
     def scores(self, x):
         return self.model.forward(x)
 
     def step(self, x, y):
         self.loss.forward(self.model.forward(x), y)
-        self.model.backward(self.loss.backward())
+        self.model.backward(self.loss.backward(), input_grad=self.input_grad)
         self.optimizer.step()
 
 

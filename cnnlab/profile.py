@@ -39,8 +39,9 @@ and ``backward``: the reference layers of :mod:`cnnlab.layers`.
 ``backward``. A fused stage such as ``conv1+relu1+pool1`` is one computation
 (the ReLU and the bias are applied after the pooling), so it is timed, and
 reported, as one row: its parts cannot be separated. As in training (``fit``
-sets ``input_grad = False``), the first stage's backward skips the gradient of
-the input, which no one needs; the reference layers always compute it.
+calls ``backward(dout, input_grad=False)``), the first stage's backward skips
+the gradient of the input, which no one needs; the reference layers, whose
+functions always compute it, are timed with it.
 
 The model is left as it was: its parameters are never changed, and its
 gradients, caches, running statistics, random generators' states and
@@ -140,7 +141,7 @@ def _units(model, path, func):
         raise ValueError(f"{func}: this model has no fast path ({exc})") from None
     return [(stage.name, stage.forward,
              # the input's gradient is skipped, as in training (see the module's docstring)
-             (lambda dout, stage=stage, need_dx=index > 0: stage.backward(dout, need_dx=need_dx)))
+             (lambda dout, stage=stage, wanted=index > 0: stage.backward(dout, input_grad=wanted)))
             for index, stage in enumerate(stages)]
 
 

@@ -27,7 +27,7 @@ each measured on LeNet-5 on a 2-core CPU:
 
 from .conv import col2im_chwn, conv2d_backward_chwn, conv2d_forward_chwn, im2col_chwn
 from .layout import chwn_to_nchw, nchw_to_chwn
-from .lenet import FastLeNetPath, build_stages
+from .path import FastPath, build_stages
 from .malloc import tune_malloc
 from .pool import (avg_pool_backward_chwn, avg_pool_forward_chwn, max_pool_backward_chwn,
                    max_pool_forward_chwn)
@@ -35,7 +35,7 @@ from .pool import (avg_pool_backward_chwn, avg_pool_forward_chwn, max_pool_backw
 #: True when glibc's thresholds were raised at import (see :mod:`cnnlab.fast.malloc`).
 MALLOC_TUNED = tune_malloc()
 
-__all__ = ["FastLeNetPath", "MALLOC_TUNED", "avg_pool_backward_chwn", "avg_pool_forward_chwn",
+__all__ = ["FastPath", "MALLOC_TUNED", "avg_pool_backward_chwn", "avg_pool_forward_chwn",
            "build_stages", "chwn_to_nchw", "col2im_chwn", "conv2d_backward_chwn",
            "conv2d_forward_chwn", "im2col_chwn", "max_pool_backward_chwn", "max_pool_forward_chwn",
            "nchw_to_chwn", "tune_malloc"]

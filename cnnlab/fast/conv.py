@@ -153,7 +153,7 @@ def conv2d_forward_chwn(x_pad, w, b=None):
     return out.reshape(n_filters, h_out, w_out, n), ConvCache(x_pad, cols, w)
 
 
-def conv2d_backward_chwn(dout, cache, *, need_dx=True):
+def conv2d_backward_chwn(dout, cache, *, input_grad=True):
     """Gradients of :func:`conv2d_forward_chwn` (without the bias: ``db = dout.sum((1, 2, 3))``).
 
     With ``D = dout.reshape(F, -1)`` and ``X = cols``: ``dw = (X @ D.T).T`` (in
@@ -163,7 +163,7 @@ def conv2d_backward_chwn(dout, cache, *, need_dx=True):
     ----------
     dout : ndarray, shape (F, H_out, W_out, N)
     cache : ConvCache
-    need_dx : bool
+    input_grad : bool
         False skips the input gradient (the first layer of a network needs none
         for training), and ``dx_pad`` is None.
 
@@ -186,6 +186,6 @@ def conv2d_backward_chwn(dout, cache, *, need_dx=True):
     for columns, cols_piece in pieces:
         dw_t = dw_t + cols_piece @ d[:, columns].T  # (C*KH*KW, F): tiny, a new array is cheap
     dx_pad = None
-    if need_dx:
+    if input_grad:
         dx_pad = col2im_chwn(w.reshape(n_filters, -1).T @ d, x_pad.shape, kh, kw)
     return dx_pad, np.ascontiguousarray(dw_t.T).reshape(w.shape)

@@ -1,15 +1,20 @@
 """The fast path's layers: each stage computes one or more layers of a model,
-on (C, H, W, N) arrays up to :class:`Flatten` and on (N, D) rows after it,
-reading the parameters of the model's own layer objects and writing their
-gradients, so names, shapes and ``state_dict()`` are those of the reference
-model.
+on (C, H, W, N) arrays up to :class:`Flatten` and on (N, D) rows after it.
 
-Every stage has ``forward(x) -> out`` and ``backward(dout) -> dx`` and keeps
-the cache of its last forward, like :class:`cnnlab.layers.Module`. Parameters
-are looked up at every call (``layer.params["w"]``), never held, so
-``load_state_dict``, ``astype`` and optimizers that replace arrays all work.
-Each backward stores new gradient arrays in ``layer.grads``, as the reference
-layers do, so a gradient read after one step is never overwritten by the next.
+A stage owns no parameters: it computes with those of the model's own layer
+objects and hands its gradients to them through the layers' own API, so
+names, shapes and ``state_dict()`` are those of the reference model.
+
+Every stage has ``forward(x) -> out`` and ``backward(dout, input_grad=True) ->
+dx`` (None with ``input_grad=False``) and keeps the cache of its last forward,
+like :class:`cnnlab.layers.Module`. Parameters are looked up at every call
+(``layer.params["w"]``), never held, so ``load_state_dict``, ``astype`` and
+optimizers that replace arrays all work. Gradients reach the layer as the
+functional core's named tuples (:class:`~cnnlab.functional.Conv2dGrads`...)
+through ``layer._keep_grads``, exactly as the reference layers store theirs:
+new arrays every step, so a gradient read after one step is never overwritten
+by the next. Running statistics move through the batch-norm layer's own
+``_update_running_stats``.
 """
 
 from __future__ import annotations
@@ -88,12 +93,11 @@ class Conv(Stage):
         out, self._cache = conv2d_forward_chwn(self.input.to_padded(x), params["w"], params.get("b"))
         return out
 
-    def backward(self, dout, need_dx=True):
-        dx_pad, dw = conv2d_backward_chwn(dout, self._take_cache(), need_dx=need_dx)
-        self.layer.grads["w"] = dw
-        if "b" in self.layer.params:
-            self.layer.grads["b"] = dout.sum(axis=(1, 2, 3))
-        return None if dx_pad is None else self.input.from_padded(dx_pad)
+    def backward(self, dout, input_grad=True):
+        dx_pad, dw = conv2d_backward_chwn(dout, self._take_cache(), input_grad=input_grad)
+        db = dout.sum(axis=(1, 2, 3)) if "b" in self.layer.params else None
+        dx = None if dx_pad is None else self.input.from_padded(dx_pad)
+        return self.layer._keep_grads(F.Conv2dGrads(dx=dx, dw=dw, db=db), input_grad)
 
 
 class ConvReLUMaxPool(Stage):
@@ -123,15 +127,16 @@ class ConvReLUMaxPool(Stage):
         self._cache = (conv_cache, pool_cache, out)
         return out
 
-    def backward(self, dout, need_dx=True):
+    def backward(self, dout, input_grad=True):
         conv_cache, pool_cache, out = self._take_cache()
         # ReLU, whose derivative at 0 is 0 as in the reference. A product with the
         # mask, not np.where: on a random half-and-half mask np.where ran 10x slower.
         dpre = dout * (out > 0)
-        self.layer.grads["b"] = dpre.sum(axis=(1, 2, 3))
+        db = dpre.sum(axis=(1, 2, 3))
         dy = max_pool_backward_chwn(dpre, pool_cache)
-        dx_pad, self.layer.grads["w"] = conv2d_backward_chwn(dy, conv_cache, need_dx=need_dx)
-        return None if dx_pad is None else self.input.from_padded(dx_pad)
+        dx_pad, dw = conv2d_backward_chwn(dy, conv_cache, input_grad=input_grad)
+        dx = None if dx_pad is None else self.input.from_padded(dx_pad)
+        return self.layer._keep_grads(F.Conv2dGrads(dx=dx, dw=dw, db=db), input_grad)
 
 
 class Pool(Stage):
@@ -149,8 +154,8 @@ class Pool(Stage):
         out, self._cache = self._forward(x, self.k)
         return out
 
-    def backward(self, dout, need_dx=True):
-        return self._backward(dout, self._take_cache())
+    def backward(self, dout, input_grad=True):
+        return self._backward(dout, self._take_cache()) if input_grad else None
 
 
 def pool_window(name, layer):
@@ -177,8 +182,8 @@ class Activation(Stage):
         out, self._cache = self._forward(x)
         return out
 
-    def backward(self, dout, need_dx=True):
-        return self._backward(dout, self._take_cache()).dx
+    def backward(self, dout, input_grad=True):
+        return self._backward(dout, self._take_cache()).dx if input_grad else None
 
 
 class ReLU(Stage):
@@ -193,8 +198,8 @@ class ReLU(Stage):
         self._cache = out
         return out
 
-    def backward(self, dout, need_dx=True):
-        return dout * (self._take_cache() > 0)
+    def backward(self, dout, input_grad=True):
+        return dout * (self._take_cache() > 0) if input_grad else None
 
 
 class Flatten(Stage):
@@ -204,8 +209,8 @@ class Flatten(Stage):
         self._cache = x.shape
         return x.reshape(-1, x.shape[-1]).T
 
-    def backward(self, dout, need_dx=True):
-        return dout.T.reshape(self._take_cache())
+    def backward(self, dout, input_grad=True):
+        return dout.T.reshape(self._take_cache()) if input_grad else None
 
 
 class Linear(Stage):
@@ -227,12 +232,11 @@ class Linear(Stage):
         self._cache = x
         return out
 
-    def backward(self, dout, need_dx=True):
+    def backward(self, dout, input_grad=True):
         x, layer = self._take_cache(), self.layer
-        layer.grads["w"] = x.T @ dout
-        if "b" in layer.params:
-            layer.grads["b"] = dout.sum(axis=0)
-        return dout @ layer.params["w"].T
+        db = dout.sum(axis=0) if "b" in layer.params else None
+        dx = dout @ layer.params["w"].T if input_grad else None
+        return layer._keep_grads(F.LinearGrads(dx=dx, dw=x.T @ dout, db=db), input_grad)
 
 
 class Wrapped(Stage):
@@ -246,9 +250,9 @@ class Wrapped(Stage):
         self._cache = True
         return self.layer.forward(x)
 
-    def backward(self, dout, need_dx=True):
+    def backward(self, dout, input_grad=True):
         self._take_cache()
-        return self.layer.backward(dout)
+        return self.layer.backward(dout, input_grad=input_grad)
 
     def forget(self):
         super().forget()
@@ -275,15 +279,12 @@ class BatchNorm(Stage):
             running_mean=layer.buffers["running_mean"], running_var=layer.buffers["running_var"],
             eps=layer.eps)
         if layer.training:
-            mean, var = F.update_running_stats(layer.buffers["running_mean"],
-                                               layer.buffers["running_var"], cache, layer.momentum)
-            np.copyto(layer.buffers["running_mean"], mean)
-            np.copyto(layer.buffers["running_var"], var)
+            layer._update_running_stats(cache)
         self._cache = (cache, x.shape)
         return np.ascontiguousarray(out_rows.T).reshape(x.shape)
 
-    def backward(self, dout, need_dx=True):
+    def backward(self, dout, input_grad=True):
         cache, shape = self._take_cache()
         grads = F.batchnorm_backward(dout.reshape(shape[0], -1).T, cache)
-        self.layer.grads["gamma"], self.layer.grads["beta"] = grads.dgamma, grads.dbeta
-        return np.ascontiguousarray(grads.dx.T).reshape(shape)
+        dx = np.ascontiguousarray(grads.dx.T).reshape(shape) if input_grad else None
+        return self.layer._keep_grads(grads._replace(dx=dx), input_grad)

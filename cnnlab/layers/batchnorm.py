@@ -31,15 +31,16 @@ class _BatchNorm(Module):
             running_mean=self.buffers["running_mean"], running_var=self.buffers["running_var"],
             eps=self.eps)
         if self.training:
-            mean, var = F.update_running_stats(self.buffers["running_mean"], self.buffers["running_var"],
-                                               self._cache, self.momentum)
-            # in place, so that a state_dict taken earlier is not aliased and views stay valid
-            np.copyto(self.buffers["running_mean"], mean)
-            np.copyto(self.buffers["running_var"], var)
+            self._update_running_stats(self._cache)
         return out
 
-    def backward(self, dout):
-        return self._keep_grads(self._op("backward")(dout, self._take_cache()))
+    def _update_running_stats(self, cache):
+        """Move the running statistics towards the batch's (a train-mode forward's ``cache``)."""
+        mean, var = F.update_running_stats(self.buffers["running_mean"], self.buffers["running_var"],
+                                           cache, self.momentum)
+        # in place, so that a state_dict taken earlier is not aliased and views stay valid
+        np.copyto(self.buffers["running_mean"], mean)
+        np.copyto(self.buffers["running_var"], var)
 
     def extra_repr(self):
         return f"{self.num_features}, momentum={self.momentum}, eps={self.eps}"

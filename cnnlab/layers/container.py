@@ -53,9 +53,10 @@ class Sequential(Module):
             x = layer.forward(x)
         return x
 
-    def backward(self, dout):
-        for _, layer in reversed(self.layers):
-            dout = layer.backward(dout)
+    def backward(self, dout, *, input_grad=True):
+        """Every layer's backward, last to first; ``input_grad`` goes to the first (see :meth:`Module.backward`)."""
+        for index in reversed(range(len(self.layers))):
+            dout = self.layers[index][1].backward(dout, input_grad=input_grad or index > 0)
         return dout
 
     def __repr__(self):

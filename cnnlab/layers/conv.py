@@ -59,9 +59,6 @@ class Conv2d(Module):
         out, self._cache = self._op("forward")(x, self.params["w"], self.params.get("b"), self.stride, self.pad)
         return out
 
-    def backward(self, dout):
-        return self._keep_grads(self._op("backward")(dout, self._take_cache()))
-
     def extra_repr(self):
         f, c, kh, kw = self.params["w"].shape
         return (f"{c}, {f}, kernel_size={(kh, kw)}, stride={self.stride}, pad={self.pad}, "

@@ -35,8 +35,5 @@ class Dropout(Module):
         out, self._cache = self._op("forward")(x, self.p, train=self.training, rng=self.rng)
         return out
 
-    def backward(self, dout):
-        return self._op("backward")(dout, self._take_cache()).dx
-
     def extra_repr(self):
         return f"p={self.p}"

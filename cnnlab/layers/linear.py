@@ -47,8 +47,5 @@ class Linear(Module):
         out, self._cache = self._op("forward")(x, self.params["w"], self.params.get("b"))
         return out
 
-    def backward(self, dout):
-        return self._keep_grads(self._op("backward")(dout, self._take_cache()))
-
     def extra_repr(self):
         return f"{self.in_features}, {self.out_features}, bias={'b' in self.params}"

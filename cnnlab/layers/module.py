@@ -31,9 +31,10 @@ class Module:
     * ``buffers``: state that is saved but not learned (batch-norm running statistics).
 
     ``forward(x)`` returns the output and keeps the cache of the pure function it
-    wraps; ``backward(dout)`` fills ``grads`` and returns ``dx``. Containers such
-    as :class:`Sequential` expose their children's state under dotted names
-    (``"conv1.w"``).
+    wraps; ``backward(dout, input_grad=True)`` fills ``grads`` and returns ``dx``
+    (None with ``input_grad=False``): one contract for every layer and model,
+    reference or fast path. Containers such as :class:`Sequential` expose their
+    children's state under dotted names (``"conv1.w"``).
     """
 
     #: names of this layer's pure functions in :mod:`cnnlab.ops` (the one binding idiom:
@@ -52,8 +53,24 @@ class Module:
     def forward(self, x):
         raise NotImplementedError
 
-    def backward(self, dout):
-        raise NotImplementedError
+    def backward(self, dout, *, input_grad=True):
+        """Gradients of the last forward: fill ``grads``, return the gradient of the input.
+
+        Parameters
+        ----------
+        dout : ndarray, shaped like the last forward's output
+            The upstream gradient; not modified.
+        input_grad : bool
+            Whether the gradient of the input is wanted. Training does not need
+            it for a network's input (``fit`` passes False): a layer that can
+            skip its work then does (the fast path's first convolution, a fifth
+            of a training step at batch 64).
+
+        Returns
+        -------
+        dx : ndarray shaped like the last forward's input, a new array; None if not ``input_grad``
+        """
+        return self._keep_grads(self._op("backward")(dout, self._take_cache()), input_grad)
 
     def __call__(self, x):
         return self.forward(x)
@@ -73,12 +90,17 @@ class Module:
                                f"backward needs the cache of the last forward pass")
         return self._cache
 
-    def _keep_grads(self, grads):
-        """Store the parameter fields of a backward's named tuple (``dw`` -> ``grads["w"]``); return ``dx``."""
+    def _keep_grads(self, grads, input_grad=True):
+        """Store the parameter fields of a backward's named tuple (``dw`` -> ``grads["w"]``);
+        return its ``dx``, or None if not ``input_grad``.
+
+        The one way gradients get into ``grads`` (new arrays, never written in
+        place), for the reference layers and the fast path's stages alike.
+        """
         for field, value in zip(grads._fields, grads):
             if field[1:] in self.params:
                 self.grads[field[1:]] = value
-        return grads.dx
+        return grads.dx if input_grad else None
 
     def _set_param(self, name, value):
         self.params[name] = value
@@ -195,9 +217,6 @@ class Stateless(Module):
     def forward(self, x):
         out, self._cache = self._op("forward")(x)
         return out
-
-    def backward(self, dout):
-        return self._op("backward")(dout, self._take_cache()).dx
 
 
 def walk_modules(module):

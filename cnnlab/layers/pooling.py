@@ -21,9 +21,6 @@ class _Pool(Module):
         out, self._cache = self._op("forward")(x, self.kernel_size, self.stride, self.pad)
         return out
 
-    def backward(self, dout):
-        return self._op("backward")(dout, self._take_cache()).dx
-
     def extra_repr(self):
         stride = self.kernel_size if self.stride is None else self.stride
         return f"kernel_size={self.kernel_size}, stride={stride}, pad={self.pad}"

@@ -7,10 +7,10 @@ import numpy as np
 from .. import layers as L
 from .._checks import check_float_array, check_ndim, shape_str
 from .._options import check_int
-from .summary import summary
+from .fastpath import FastPathModel
 
 
-class DeepCNN(L.Sequential):
+class DeepCNN(FastPathModel):
     """Four 3x3 convolutions for 28x28 greyscale digits: (N, 1, 28, 28) in, (N, 10) class scores out.
 
     Two blocks of two convolutions each, then a max pooling, as in VGG
@@ -55,13 +55,8 @@ class DeepCNN(L.Sequential):
     fast : bool
         Compute ``forward`` and ``backward`` with :mod:`cnnlab.fast`'s stages,
         as ``LeNet5(..., fast=True)`` does: the same layers, parameters and
-        ``state_dict()``, the same results to rounding, several times faster.
-
-    Attributes
-    ----------
-    input_grad : bool
-        As :attr:`cnnlab.models.LeNet5.input_grad`: with ``fast=True``, False
-        skips the input gradient (``fit`` does that while it trains).
+        ``state_dict()``, the same results to rounding, several times faster
+        (see :class:`~cnnlab.models.fastpath.FastPathModel`).
     """
 
     def __init__(self, *, rng, channels=(8, 16), hidden=128, init="he", dtype=np.float32, fast=False):
@@ -84,52 +79,19 @@ class DeepCNN(L.Sequential):
         self.config = dict(channels=(c1, c2), hidden=hidden,
                            init=init if isinstance(init, str) else getattr(init, "__name__", "custom"),
                            fast=bool(fast))
-        self.input_grad = True
-        self._fast_path = None
-        if fast:
-            # Imported only when asked for: it tunes malloc. The fast path runs any chain
-            # of its stages (stride-1 convs, ReLU, KxK pooling, flatten, linear), not only LeNet-5's.
-            from ..fast import FastLeNetPath
-            self._fast_path = FastLeNetPath(self)
+        # the fast path runs any chain of its stages (stride-1 convs, ReLU, KxK pooling,
+        # flatten, linear), not only LeNet-5's
+        self._use_fast_path(fast)
 
     def forward(self, x):
         """Class scores (N, 10) for a batch x (N, 1, 28, 28)."""
-        if self._fast_path is None:
-            return super().forward(x)
-        # checked here so that a mistake is reported as DeepCNN's, not the fast path's
-        check_float_array("DeepCNN", "x", x)
-        check_ndim("DeepCNN", "x", x, 4, "(N, 1, 28, 28)")
-        if x.shape[1:] != self.input_shape[1:]:
-            raise ValueError(f"DeepCNN: expected x of shape (N, 1, 28, 28), got {shape_str(x.shape)}")
-        return self._fast_path.forward(x)
-
-    def backward(self, dout):
-        """Fill every layer's ``grads`` from ``dout`` (N, 10); return ``dx`` (N, 1, 28, 28).
-
-        With ``fast=True`` and ``input_grad = False``, returns None.
-        """
-        if self._fast_path is None:
-            return super().backward(dout)
-        return self._fast_path.backward(dout, need_dx=self.input_grad)
-
-    def _cache_holders(self):
-        return super()._cache_holders() + ([] if self._fast_path is None else self._fast_path.stages)
-
-    def _forget_caches(self):
-        super()._forget_caches()
         if self._fast_path is not None:
-            self._fast_path.forget()
-
-    def astype(self, dtype):
-        super().astype(dtype)
-        self._forget_caches()  # the fast path's caches hold arrays of the old dtype
-        return self
-
-    input_shape = (1, 1, 28, 28)
-
-    def summary(self, input_shape=None, *, print_fn=print) -> str:
-        """Print each layer's output shape and parameter count (see :func:`summary`)."""
-        return summary(self, input_shape or self.input_shape, print_fn=print_fn)
+            # checked here so that a mistake is reported as DeepCNN's, not the fast path's
+            check_float_array("DeepCNN", "x", x)
+            check_ndim("DeepCNN", "x", x, 4, "(N, 1, 28, 28)")
+            if x.shape[1:] != self.input_shape[1:]:
+                raise ValueError(f"DeepCNN: expected x of shape (N, 1, 28, 28), got {shape_str(x.shape)}")
+        return super().forward(x)
 
     def __repr__(self):
         options = ", ".join(f"{k}={v!r}" for k, v in self.config.items())

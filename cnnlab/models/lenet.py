@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import layers as L
-from .summary import summary
+from .fastpath import FastPathModel
 
 _ACTIVATIONS = {"relu": L.ReLU, "tanh": L.Tanh, "sigmoid": L.Sigmoid}
 _POOLS = {"max": L.MaxPool2d, "avg": L.AvgPool2d}
@@ -16,7 +16,7 @@ _VARIANTS = {
 }
 
 
-class LeNet5(L.Sequential):
+class LeNet5(FastPathModel):
     """LeNet-5 for 28x28 greyscale digits: (N, 1, 28, 28) in, (N, 10) class scores out.
 
     ======  ==========================================  ================
@@ -65,18 +65,7 @@ class LeNet5(L.Sequential):
         PyTorch on a 2-core CPU: ``benchmarks/bench_train.py``). Same layers,
         parameter names, ``state_dict()`` and NCHW input and output; results
         equal the reference's to rounding (1e-10 in float64), and every option
-        above is supported. The layers themselves stay the reference ones, so
-        ``model["conv1"].forward(x)`` and :meth:`summary` work as usual.
-        Importing :mod:`cnnlab.fast` also tunes glibc's ``malloc`` (see
-        :mod:`cnnlab.fast.malloc`).
-
-    Attributes
-    ----------
-    input_grad : bool
-        True (default): ``backward`` returns ``dx``, the gradient of the input.
-        Training needs none; with ``fast=True`` setting it to False skips that
-        work (conv1's input gradient: a fifth of a training step at batch 64) and
-        ``backward`` returns None. The reference path always computes ``dx``.
+        above is supported (see :class:`~cnnlab.models.fastpath.FastPathModel`).
     """
 
     def __init__(self, *, rng, variant="modern", activation=None, pooling=None, batchnorm=False,
@@ -118,45 +107,7 @@ class LeNet5(L.Sequential):
         self.config = dict(variant=variant, activation=activation, pooling=pooling, batchnorm=batchnorm,
                            dropout=dropout, init=init if isinstance(init, str) else getattr(init, "__name__", "custom"),
                            fast=bool(fast))
-        self.input_grad = True
-        self._fast_path = None
-        if fast:
-            from ..fast import FastLeNetPath  # imported only when asked for: it tunes malloc
-            self._fast_path = FastLeNetPath(self)
-
-    def forward(self, x):
-        """Class scores (N, 10) for a batch x (N, 1, 28, 28)."""
-        if self._fast_path is None:
-            return super().forward(x)
-        return self._fast_path.forward(x)
-
-    def backward(self, dout):
-        """Fill every layer's ``grads`` from ``dout`` (N, 10); return ``dx`` (N, 1, 28, 28).
-
-        With ``fast=True`` and ``input_grad = False``, returns None.
-        """
-        if self._fast_path is None:
-            return super().backward(dout)
-        return self._fast_path.backward(dout, need_dx=self.input_grad)
-
-    def _cache_holders(self):
-        return super()._cache_holders() + ([] if self._fast_path is None else self._fast_path.stages)
-
-    def _forget_caches(self):
-        super()._forget_caches()
-        if self._fast_path is not None:
-            self._fast_path.forget()
-
-    def astype(self, dtype):
-        super().astype(dtype)
-        self._forget_caches()  # the fast path's caches hold arrays of the old dtype
-        return self
-
-    input_shape = (1, 1, 28, 28)
-
-    def summary(self, input_shape=None, *, print_fn=print) -> str:
-        """Print each layer's output shape and parameter count (see :func:`summary`)."""
-        return summary(self, input_shape or self.input_shape, print_fn=print_fn)
+        self._use_fast_path(fast)
 
     def __repr__(self):
         options = ", ".join(f"{k}={v!r}" for k, v in self.config.items())

@@ -14,6 +14,8 @@ def train_step(model, x, y, *, optimizer, loss):
     ----------
     model : cnnlab.layers.Module
         Maps ``x`` (B, ...) to class scores (B, K); in train mode for training.
+        Its backward is asked for no gradient of ``x`` (``input_grad=False``),
+        which a fast model then skips.
     x : ndarray, shape (B, ...), float
         A batch, e.g. (B, 1, 28, 28) images.
     y : ndarray, shape (B,), int
@@ -44,6 +46,6 @@ def train_step(model, x, y, *, optimizer, loss):
     scores = model.forward(x)                       # (B, K)
     value = float(loss.forward(scores, y))
     if math.isfinite(value):
-        model.backward(loss.backward())             # fills every layer's grads
+        model.backward(loss.backward(), input_grad=False)  # fills every layer's grads; no dx needed
         optimizer.step()                            # e.g. w -= lr * dw
     return value, scores

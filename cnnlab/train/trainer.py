@@ -193,12 +193,7 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
     if resume is not None:
         _say(progress, resume_from("fit", run, resume))
     initial = Snapshot(model)  # its modes are given back at the end
-    # Training needs no gradient of the input; a model that can skip it says so
-    # with an `input_grad` flag (LeNet5's fast path), switched off meanwhile.
-    input_grad = getattr(model, "input_grad", None)
     try:
-        if isinstance(input_grad, bool):
-            model.input_grad = False
         _call(run.callbacks, "on_train_begin", run.history, model)
         epoch = run.start_epoch
         while not run.stopped and epoch < run.num_epochs:
@@ -214,8 +209,6 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
     finally:
         if run.bar is not None:
             run.bar.close()
-        if isinstance(input_grad, bool):
-            model.input_grad = input_grad
         initial.restore_modes()
     return run.history
 

@@ -1,10 +1,10 @@
-"""The fast path of :class:`cnnlab.models.LeNet5`: every layer as a fast stage.
+"""The fast path of :class:`cnnlab.models.LeNet5` and :class:`~cnnlab.models.DeepCNN`: every layer as a fast stage.
 
-:class:`FastLeNetPath` runs a LeNet5's layers as :mod:`cnnlab.fast.stages`:
-the convolutional part on (C, H, W, N) arrays, the classifier on (N, D) rows.
-The stages read the parameters of the model's own layer objects and write
-their gradients, so the model keeps its names, ``state_dict()`` and NCHW
-interface: input (N, 1, 28, 28), output (N, 10), dx (N, 1, 28, 28).
+:class:`FastPath` runs a model's layers as :mod:`cnnlab.fast.stages`: the
+convolutional part on (C, H, W, N) arrays, the classifier on (N, D) rows.
+The stages compute with the parameters of the model's own layer objects and
+hand them their gradients, so the model keeps its names, ``state_dict()`` and
+NCHW interface: input (N, 1, 28, 28), output (N, 10), dx (N, 1, 28, 28).
 
 Every LeNet5 option runs here; none falls back to the reference layers:
 
@@ -78,14 +78,14 @@ def build_stages(layers):
     return stages
 
 
-class FastLeNetPath:
-    """Forward and backward of a LeNet5 with the fast stages.
+class FastPath:
+    """Forward and backward of a model's layers with the fast stages.
 
     Parameters
     ----------
-    model : cnnlab.models.LeNet5
-        Its layers hold the parameters, gradients and buffers; this object only
-        computes.
+    model : cnnlab.layers.Sequential
+        E.g. a LeNet5: its layers hold the parameters, gradients and buffers;
+        this object only computes.
     """
 
     def __init__(self, model):
@@ -112,13 +112,13 @@ class FastLeNetPath:
             x = stage.forward(x)
         return x
 
-    def backward(self, dout, need_dx=True):
+    def backward(self, dout, *, input_grad=True):
         """Gradients of the last forward; fills every layer's ``grads``.
 
         Parameters
         ----------
         dout : ndarray, shape (N, num_classes); not modified
-        need_dx : bool
+        input_grad : bool
             False skips the gradient of the input (training needs none) and returns None.
 
         Returns
@@ -128,7 +128,7 @@ class FastLeNetPath:
         if self.stages[-1]._cache is NO_CACHE:  # every stage has one after a forward, none after forget()
             raise RuntimeError("LeNet5 (fast).backward: call forward first")
         for index in reversed(range(len(self.stages))):
-            dout = self.stages[index].backward(dout, need_dx=need_dx or index > 0)
+            dout = self.stages[index].backward(dout, input_grad=input_grad or index > 0)
         return dout
 
     def forget(self):
