@@ -113,12 +113,12 @@ def plot_feature_maps_over_training(models, x, layers=("relu1", "relu2"), *, fig
         raise ValueError(f"{func}: no layer {missing}; the model's layers are {list(first)}")
     shapes = [first[name].shape[1:] for name in layers]  # (C, H', W') of each layer
     columns = [max(1, -(-c // 2) if c > 8 else c) for c, _, _ in shapes]  # > 8 maps: two rows
-    widths = [1.0] + [n * w / x.shape[-1] * 1.1 for n, (_, _, w) in zip(columns, shapes)]
+    widths = [1.0] + [n * w / x.shape[-1] * 0.9 for n, (_, _, w) in zip(columns, shapes)]
     rows = len(x) * len(models)
     if fig is None:
         from matplotlib.figure import Figure
         fig = Figure()
-    fig.set_size_inches(1.45 * sum(widths) + 0.5, 1.75 * rows)
+    fig.set_size_inches(1.6 * sum(widths) + 0.5, 1.75 * rows)
     fig.set_layout_engine("constrained")
     grid = fig.subplots(rows, 1 + len(layers), squeeze=False, gridspec_kw={"width_ratios": widths})
     for d in range(len(x)):

@@ -60,7 +60,7 @@ from ._checks import check_batch, shape_str
 from ._options import check_choice, check_int
 from .layers import Snapshot, SoftmaxCrossEntropyLoss
 
-__all__ = ["LayerTime", "StepProfile", "plot_step_profile", "profile_step"]
+__all__ = ["LayerTime", "StepProfile", "plot_step_profile", "profile_step", "profile_steps"]
 
 PATHS = ("auto", "reference", "fast")
 
@@ -170,30 +170,32 @@ def profile_step(model, x, y, *, path="auto", warmup=3, repeats=20, loss=None) -
     Returns
     -------
     StepProfile
-    """
-    func = "profile_step"
-    check_choice(func, "path", path, PATHS)
-    warmup = check_int(func, "warmup", warmup, low=0)
-    repeats = check_int(func, "repeats", repeats, low=1)
-    check_batch(func, x)
-    y = np.asarray(y)
-    if y.shape != (x.shape[0],) or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"{func}: expected y to be {x.shape[0]} integer labels, shape ({x.shape[0]},), "
-                         f"got shape {shape_str(y.shape)} of dtype {y.dtype}")
-    if path == "auto":
-        path = "fast" if getattr(model, "config", {}).get("fast") else "reference"
-    units = _units(model, path, func)
-    loss = SoftmaxCrossEntropyLoss() if loss is None else loss
-    names = [name for name, _, _ in units] + ["loss"]
-    times = np.zeros((repeats, len(names), 2))
-    whole = np.zeros(repeats)
-    clock = time.perf_counter
 
-    def step(record=None):
-        """One step; with ``record`` (a (layers, 2) array), each piece's time written into it."""
-        timed = record is not None
+    See also
+    --------
+    profile_steps : several models or paths, timed in turns so that they meet the same load.
+    """
+    return profile_steps({"": (model, path)}, x, y, warmup=warmup, repeats=repeats, loss=loss,
+                         func="profile_step")[""]
+
+
+class _Run:
+    """One (model, path) being profiled: its timed pieces, and the arrays its times go to."""
+
+    def __init__(self, model, path, repeats, func):
+        if path == "auto":
+            path = "fast" if getattr(model, "config", {}).get("fast") else "reference"
+        self.model, self.path = model, path
+        self.units = _units(model, path, func)
+        self.names = [name for name, _, _ in self.units] + ["loss"]
+        self.times = np.zeros((repeats, len(self.names), 2))  # (repeat, piece, forward/backward)
+        self.whole = np.zeros(repeats)
+
+    def step(self, x, y, loss, record=None):
+        """One step; with ``record`` (a (pieces, 2) array), each piece's time written into it."""
+        clock, timed = time.perf_counter, record is not None
         out = x
-        for index, (_, forward, _) in enumerate(units):
+        for index, (_, forward, _) in enumerate(self.units):
             start = clock() if timed else 0.0
             out = forward(out)
             if timed:
@@ -204,33 +206,80 @@ def profile_step(model, x, y, *, path="auto", warmup=3, repeats=20, loss=None) -
         dout = loss.backward()
         if timed:
             record[-1] = middle - start, clock() - middle
-        for index in reversed(range(len(units))):
+        for index in reversed(range(len(self.units))):
             start = clock() if timed else 0.0
-            dout = units[index][2](dout)
+            dout = self.units[index][2](dout)
             if timed:
                 record[index, 1] = clock() - start
 
-    snapshot = Snapshot(model, grads=True)
+    def profile(self, x, warmup):
+        median = np.median(self.times, axis=0)
+        rows = [LayerTime(name, float(f), float(b)) for name, (f, b) in zip(self.names, median)]
+        return StepProfile(path=self.path, layers=rows, whole=float(np.median(self.whole)),
+                           batch_size=int(x.shape[0]), warmup=warmup, repeats=len(self.whole),
+                           samples={name: self.times[:, i].copy() for i, name in enumerate(self.names)})
+
+
+def profile_steps(runs, x, y, *, warmup=3, repeats=20, loss=None, func="profile_steps") -> dict:
+    """:func:`profile_step` for several models or paths at once, timed in turns.
+
+    Every repeat times one step of each run, then one whole step of each, in
+    turn: a load on the machine that comes and goes then falls on all of them
+    alike, and their times can be compared. Timed one after the other, two
+    profiles of the same convolution measured on a busy machine differed by
+    nearly a factor of two.
+
+    Parameters
+    ----------
+    runs : dict of str -> model or (model, path)
+        E.g. ``{"reference": (model, "reference"), "fast": (model, "fast")}``;
+        a model alone means ``(model, "auto")``. One model may appear several times.
+    x, y, warmup, repeats, loss
+        As in :func:`profile_step`.
+
+    Returns
+    -------
+    dict of str -> StepProfile
+        In the order of ``runs``.
+    """
+    warmup = check_int(func, "warmup", warmup, low=0)
+    repeats = check_int(func, "repeats", repeats, low=1)
+    check_batch(func, x)
+    y = np.asarray(y)
+    if y.shape != (x.shape[0],) or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"{func}: expected y to be {x.shape[0]} integer labels, shape ({x.shape[0]},), "
+                         f"got shape {shape_str(y.shape)} of dtype {y.dtype}")
+    if not isinstance(runs, dict) or not runs:
+        raise TypeError(f"{func}: expected runs as a dict {{label: model or (model, path)}}, got "
+                        f"{type(runs).__name__}")
+    prepared = {}
+    for label, run in runs.items():
+        model, path = run if isinstance(run, tuple) else (run, "auto")
+        check_choice(func, "path", path, PATHS)
+        prepared[label] = _Run(model, path, repeats, func)
+    loss = SoftmaxCrossEntropyLoss() if loss is None else loss
+    models = list({id(run.model): run.model for run in prepared.values()}.values())
+    snapshots = [Snapshot(model, grads=True) for model in models]
     gc_was_enabled = gc.isenabled()
     try:
-        model.train()
+        for model in models:
+            model.train()
         gc.disable()
         for _ in range(warmup):
-            step()
-        for r in range(repeats):  # alternated, so that both see the same load on the machine
-            step(times[r])
-            start = clock()
-            step()
-            whole[r] = clock() - start
+            for run in prepared.values():
+                run.step(x, y, loss)
+        for r in range(repeats):
+            for run in prepared.values():  # in turns: see the docstring
+                run.step(x, y, loss, run.times[r])
+                start = time.perf_counter()
+                run.step(x, y, loss)
+                run.whole[r] = time.perf_counter() - start
     finally:
         if gc_was_enabled:
             gc.enable()
-        snapshot.restore()
-    median = np.median(times, axis=0)
-    rows = [LayerTime(name, float(f), float(b)) for name, (f, b) in zip(names, median)]
-    return StepProfile(path=path, layers=rows, whole=float(np.median(whole)), batch_size=int(x.shape[0]),
-                       warmup=warmup, repeats=repeats,
-                       samples={name: times[:, i].copy() for i, name in enumerate(names)})
+        for snapshot in reversed(snapshots):
+            snapshot.restore()
+    return {label: run.profile(x, warmup) for label, run in prepared.items()}
 
 
 def plot_step_profile(profiles, ax=None, *, labels=None, title=None):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cnnlab.models import MLP, DeepCNN, LeNet5
-from cnnlab.profile import StepProfile, plot_step_profile, profile_step
+from cnnlab.profile import StepProfile, plot_step_profile, profile_step, profile_steps
 
 
 def batch(n=2, seed=0):
@@ -113,3 +113,23 @@ def test_plot_draws_one_panel_per_profile_on_a_shared_time_axis():
     assert fig.axes[1].get_title().startswith("quick: ")
     with pytest.raises(ValueError, match=r"plot_step_profile: expected one label per profile \(2\), got 1"):
         plot_step_profile(profiles, labels=["one"])
+
+
+def test_profile_steps_times_several_runs_in_turns_and_leaves_each_model_alone():
+    modern = LeNet5(rng=np.random.default_rng(0), fast=True, batchnorm=True)
+    classic = LeNet5(rng=np.random.default_rng(1), variant="classic")
+    x, y = batch(3)
+    states = {id(m): m.state_dict() for m in (modern, classic)}
+    profiles = profile_steps({"modern ref": (modern, "reference"), "modern fast": (modern, "fast"),
+                              "classic": classic}, x, y, warmup=1, repeats=2)
+    assert list(profiles) == ["modern ref", "modern fast", "classic"]
+    assert [p.path for p in profiles.values()] == ["reference", "fast", "reference"]
+    assert profiles["classic"].layers[1].name == "tanh1" and profiles["modern ref"].layers[1].name == "bn1"
+    assert all(p.repeats == 2 and p.whole > 0 for p in profiles.values())
+    for model in (modern, classic):
+        for name, value in model.state_dict().items():  # running statistics put back too
+            np.testing.assert_array_equal(value, states[id(model)][name], err_msg=name)
+    with pytest.raises(TypeError, match="profile_steps: expected runs as a dict"):
+        profile_steps([modern], x, y)
+    with pytest.raises(ValueError, match="profile_steps: unknown path 'slow'"):
+        profile_steps({"a": (modern, "slow")}, x, y)
