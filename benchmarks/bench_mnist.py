@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnlab.cli import train
 from cnnlab.datasets import DatasetNotFoundError, load_mnist
 from cnnlab.pretrained import RECIPE
+from cnnlab.recipe import train_run
 from cnnlab.train import History
 
 
@@ -47,7 +47,7 @@ def main(argv=None) -> int:
         given = {**recipe, "out": tmp, "progress": False}
         if args.data_dir:
             given["data_dir"] = args.data_dir
-        results = train(given, say=lambda *a: None)
+        results = train_run(given, say=lambda *a: None)
         history = History.from_json(Path(tmp) / "history.json")
 
     print(f"\n{'epoch':>5}  {'training s':>10}  {'test acc':>8}")

@@ -7,7 +7,8 @@ import sys
 import numpy as np
 import pytest
 
-from cnnlab.cli import DEFAULTS, FILES, build_model, build_parser, main
+from cnnlab.cli import build_parser, main
+from cnnlab.recipe import DEFAULTS, FILES, build_model
 from cnnlab.train import History, load_checkpoint
 
 TINY = ["train", "--model", "mlp", "--dataset", "mnist-sample", "--n-train", "300", "--n-test", "200",
@@ -108,7 +109,7 @@ def test_lenet5_trains_on_the_fast_path_unless_told_not_to():
 def test_a_negative_shift_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(TINY + ["--augment-shift", "-1", "--out", str(tmp_path / "neg")])
-    assert "--augment-shift must be >= 0, got -1" in capsys.readouterr().err
+    assert "expected --augment-shift >= 0, got -1" in capsys.readouterr().err
 
 
 def test_activation_overrides_the_models_own():

@@ -124,13 +124,13 @@ def test_space_errors_name_what_was_wrong():
         GridSpace({"dropuot": [0.1]})
     with pytest.raises(TypeError, match=r"expected a list of values for 'lr', e.g. lr=\[0.001\]"):
         GridSpace({"lr": 0.001})
-    with pytest.raises(ValueError, match=r"GridSpace: dropout: expected a number in \[0, 1\), got 1.0"):
+    with pytest.raises(ValueError, match=r"GridSpace: expected dropout in \[0, 1\), got 1.0"):
         GridSpace({"dropout": [0.5, 1.0]})
-    with pytest.raises(ValueError, match=r"lr: expected a number in \(0, inf\), got 0.0"):
+    with pytest.raises(ValueError, match=r"expected lr in \(0, inf\), got 0.0"):
         GridSpace({"lr": [0]})
-    with pytest.raises(TypeError, match="epochs: expected an int, got 2.5"):
+    with pytest.raises(TypeError, match="expected epochs to be an int, got 2.5"):
         GridSpace({"epochs": [2.5]})
-    with pytest.raises(ValueError, match=r"optimizer: unknown value 'adamw'; expected one of "
+    with pytest.raises(ValueError, match=r"unknown optimizer 'adamw'; expected one of "
                                          r"\['sgd', 'adam', 'rmsprop'\]"):
         GridSpace({"optimizer": ["adamw"]})
     with pytest.raises(ValueError, match="'dropout' lists the value 0.0 twice"):
@@ -167,7 +167,7 @@ def test_parse_space_reads_command_line_words():
         parse_space("--grid", ["lr"])
     with pytest.raises(ValueError, match="'lr' is given twice"):
         parse_space("--grid", ["lr=1e-3", "lr=3e-3"])
-    with pytest.raises(ValueError, match="--grid: lr: expected a number, got 'fast'"):
+    with pytest.raises(ValueError, match="--grid: expected lr to be a number, got 'fast'"):
         parse_space("--grid", ["lr=fast"])
     with pytest.raises(ValueError, match=r"did you mean 'weight_decay'"):
         parse_space("--grid", ["weight_decy=0,1e-4"])

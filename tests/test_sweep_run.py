@@ -224,7 +224,7 @@ def test_cli_runs_a_random_search_with_lenet5_and_resumes(tmp_path, capsys):
     (["--random", "3", "--grid", "lr=0.1,0.2"], "asked for 3 distinct configurations but the space "
                                                 "has only 2"),
     (["--grid", "dropuot=0.1"], "unknown hyperparameter 'dropuot' (did you mean 'dropout'?)"),
-    (["--dropout", "1.5"], "argument --dropout: expected a number in [0, 1), got 1.5"),
+    (["--dropout", "1.5"], "expected --dropout in [0, 1), got 1.5"),
     (["--optimizer", "adam", "--grid", "momentum=0,0.9"], "--momentum does not apply to adam"),
     (["--n-jobs", "2", "--scheduler", "tcp://127.0.0.1:1"], "give --n-jobs or --scheduler, not both"),
 ])

@@ -70,7 +70,7 @@ def load_lenet5(*, fast: bool = False, dtype=np.float32, path=WEIGHTS):
     -------
     cnnlab.models.LeNet5
     """
-    from ..cli import DEFAULTS, build_model  # the same builder that trained it
+    from ..recipe import DEFAULTS, build_model  # the same builder that trained it
 
     checkpoint = load_checkpoint(path)
     config = checkpoint.meta.get("config")

@@ -27,15 +27,15 @@ def train_command(recipe=RECIPE) -> str:
 
 def build(run_dir: Path, output: Path, data_dir=None, progress=True) -> dict:
     """Train with the recipe into ``run_dir`` and export the weights to ``output``; return the metadata."""
-    from ..cli import build_model, train
+    from ..recipe import build_model, train_run
     from ..datasets import load_mnist
     from ..train import load_checkpoint, save_checkpoint
 
     load_mnist(data_dir, source="full")  # fail now, with the offline instructions, not after training
-    given = {**RECIPE, "out": str(run_dir), "overwrite": True, "progress": progress}
+    given = {**RECIPE, "out": str(run_dir), "progress": progress}
     if data_dir is not None:
         given["data_dir"] = str(data_dir)
-    results = train(given)
+    results = train_run(given, overwrite=True)
     if results["dataset_source"] != "full":
         raise RuntimeError(f"trained on the {results['dataset_source']} dataset, not full MNIST")
     checkpoint = load_checkpoint(run_dir / "checkpoint.npz")

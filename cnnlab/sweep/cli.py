@@ -8,9 +8,9 @@
         --grid lr=loguniform:1e-4:1e-2 batch_size=32,64,128 --out runs/sweep2
     python -m cnnlab.sweep ... --scheduler tcp://127.0.0.1:8786     # on a Dask cluster
 
-Every training option of ``python -m cnnlab train`` has a flag here and sets
-the base configuration; ``--grid`` names what is searched. Run the same
-command again to resume an interrupted sweep.
+Every searchable option of the recipe (:mod:`cnnlab.recipe`) has the flag it
+has in ``python -m cnnlab train`` and sets the base configuration; ``--grid``
+names what is searched. Run the same command again to resume an interrupted sweep.
 """
 
 from __future__ import annotations
@@ -20,14 +20,16 @@ import sys
 
 import numpy as np
 
-from .params import PARAMS, SWEEP_DEFAULTS, parse_value
+from ..recipe import OPTIONS, add_options, given_options, load_data
+from .params import PARAMS
 from .results import format_table
 from .runner import FILES
 from .space import parse_space
 
 __all__ = ["build_parser", "main"]
 
-DATASETS = ("mnist", "fashion-mnist", "mnist-sample")
+#: The recipe's data options that a sweep takes (the folds take the validation split's place).
+DATA_OPTIONS = ("dataset", "data_dir", "n_train", "n_test")
 
 DESCRIPTION = f"""\
 Cross-validate every configuration of a search space with stratified k-fold
@@ -56,27 +58,8 @@ examples:
 """
 
 
-_METAVARS = {"dropout": "P", "init": "NAME", "momentum": "M", "weight_decay": "WD",
-             "step_size": "EPOCHS", "gamma": "FACTOR", "min_lr": "LR", "warmup": "EPOCHS",
-             "augment_shift": "PIXELS", "epochs": "N", "batch_size": "N"}
-
-
 class _Error(Exception):
     """A problem with the options, reported without a traceback (exit status 2)."""
-
-
-def _flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
-
-
-def _value_type(name):
-    def parse(text):
-        try:
-            return parse_value(_flag(name), name, text)
-        except (TypeError, ValueError) as exc:
-            raise argparse.ArgumentTypeError(str(exc).split(": ", 2)[-1]) from None
-    parse.__name__ = name  # argparse names the type in its messages
-    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,28 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="train the best configuration on the whole training split and score it "
                    "on the test split, into best.json (default: on)")
 
-    g = parser.add_argument_group("data")
-    g.add_argument("--dataset", choices=DATASETS, default="mnist", help="mnist (full, or the "
-                   "embedded sample if it cannot be found or downloaded), fashion-mnist, or "
-                   "mnist-sample (the embedded 4,000/1,000 digits) (default: mnist)")
-    g.add_argument("--data-dir", metavar="DIR", help="folder holding the dataset files "
-                   "(default: $CNNLAB_MNIST_DIR, the cache, a download)")
-    g.add_argument("--n-train", type=int, metavar="N", help="use only the first N training "
-                   "examples (the folds divide them)")
-    g.add_argument("--n-test", type=int, metavar="N", help="use only the first N test examples")
-
-    g = parser.add_argument_group("training options (the base configuration)")
-    for name, (kind, details, nullable, text) in PARAMS.items():
-        default = SWEEP_DEFAULTS[name]
-        shown = "none" if default is None else str(default).lower() if kind == "bool" else default
-        kw = dict(dest=f"base_{name}", default=argparse.SUPPRESS,
-                  help=f"{text} (default: {shown})")
-        if kind == "bool":
-            g.add_argument(_flag(name), action=argparse.BooleanOptionalAction, **kw)
-        else:
-            metavar = ("{" + ",".join(details + (("none",) if nullable else ())) + "}"
-                       if kind == "choice" else _METAVARS.get(name, name.upper()))
-            g.add_argument(_flag(name), type=_value_type(name), metavar=metavar, **kw)
+    add_options(parser.add_argument_group("data"), DATA_OPTIONS, dest_prefix="data_")
+    add_options(parser.add_argument_group("training options (the base configuration)"), PARAMS,
+                dest_prefix="base_")
 
     g = parser.add_argument_group("execution")
     g.add_argument("--n-jobs", type=int, metavar="N", help="local worker processes (joblib); "
@@ -149,7 +113,7 @@ def _space(args):
         raise _Error(str(exc)) from None
     given = [name for name in params if f"base_{name}" in vars(args)]
     if given:
-        raise _Error(f"{', '.join(_flag(n) for n in given)} also in --grid; give each option "
+        raise _Error(f"{', '.join(OPTIONS[n].flag for n in given)} also in --grid; give each option "
                      f"either as a flag (fixed) or in --grid (searched)")
     try:
         if args.random is None:
@@ -165,17 +129,20 @@ def _space(args):
 
 def run(args, *, say=print):
     """Run the sweep described by parsed ``args``; return the :class:`~cnnlab.sweep.SweepResult`."""
-    from ..cli import load_data
     from .runner import Sweep
     from .trial import DATA_TAG
     if args.n_jobs is not None and args.scheduler is not None:
         raise _Error("give --n-jobs or --scheduler, not both: on a Dask cluster its workers "
                      "decide how many trials run at once")
+    try:
+        base = given_options("sweep", args, dest_prefix="base_")
+        data_options = given_options("sweep", args, dest_prefix="data_")
+    except (TypeError, ValueError) as exc:
+        raise _Error(str(exc).split(": ", 1)[-1]) from None
     space = _space(args)
-    base = {k.removeprefix("base_"): v for k, v in vars(args).items() if k.startswith("base_")}
     data_rng = np.random.default_rng(np.random.SeedSequence(args.seed, spawn_key=(DATA_TAG,)))
-    data = load_data({"dataset": args.dataset, "data_dir": args.data_dir, "val_size": 0,
-                      "n_train": args.n_train, "n_test": args.n_test}, data_rng)
+    data = load_data({**{n: OPTIONS[n].default for n in DATA_OPTIONS}, **data_options, "val_size": 0},
+                     data_rng)
     try:
         sweep = Sweep(data, space, base=base, n_folds=args.folds, seed=args.seed, out=args.out,
                       eval_batch_size=args.eval_batch_size)

@@ -82,7 +82,7 @@ def _data_fingerprint(x, y, x_test, y_test) -> dict:
 
 def _check_buildable(func, config_id, point, config, x, y):
     """Build the configuration's model, optimizer and schedule, score two examples: fail before training."""
-    from ..cli import CLIError, build_optimizer, build_schedule
+    from ..recipe import build_optimizer, build_schedule
     from ..train import predict_scores
     from .trial import build_trial_model
     try:
@@ -90,7 +90,7 @@ def _check_buildable(func, config_id, point, config, x, y):
         build_optimizer(config, model)
         build_schedule(config)
         scores = predict_scores(model, x[:2])
-    except (CLIError, TypeError, ValueError) as exc:
+    except (TypeError, ValueError) as exc:  # RecipeError among them
         raise ValueError(f"{func}: configuration {config_id} {point} cannot be trained: {exc}") from None
     if scores.ndim != 2 or scores.shape[1] <= int(y.max()):
         raise ValueError(f"{func}: configuration {config_id} {point}: the model gives "

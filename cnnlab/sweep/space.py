@@ -215,7 +215,7 @@ class RandomSpace:
         self.seed = check_int(func, "seed", seed, low=0)
         self.params, size = {}, 1
         for name, spec in params.items():
-            kind = PARAMS[name][0]
+            kind = PARAMS[name].kind
             if isinstance(spec, _Distribution):
                 if spec.kind != kind:
                     good = {"float": "Uniform or LogUniform", "int": "IntUniform"}.get(kind)

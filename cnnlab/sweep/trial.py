@@ -2,7 +2,7 @@
 
 A trial is a plain, picklable description (:class:`Trial`) plus a function
 (:func:`run_trial`) that any backend can call in any process: it builds the
-model, optimizer and schedule with :mod:`cnnlab.cli`'s builders, trains with
+model, optimizer and schedule with :mod:`cnnlab.recipe`'s builders, trains with
 :func:`cnnlab.train.fit` and returns one row of results.
 
 Seeds. Everything random in a trial (initial weights, dropout masks, the order
@@ -138,7 +138,7 @@ class _Splits:
 
 
 def build_trial_model(config: dict, rng: np.random.Generator):
-    """The model of ``config``, built by :func:`cnnlab.cli.build_model`.
+    """The model of ``config``, built by :func:`cnnlab.recipe.build_model`.
 
     Parameters
     ----------
@@ -149,7 +149,7 @@ def build_trial_model(config: dict, rng: np.random.Generator):
     rng : numpy.random.Generator
         Initial weights and dropout masks.
     """
-    from ..cli import build_model
+    from ..recipe import build_model
     return build_model(config, rng)
 
 
@@ -196,7 +196,7 @@ def train_trial(trial: Trial, data: TrialData):
         (``fold=None``) ``test_acc``, ``test_loss``, ``n_test`` instead of the
         ``val_`` fields and ``n_val``.
     """
-    from ..cli import build_optimizer, build_schedule
+    from ..recipe import build_optimizer, build_schedule
     from ..datasets import RandomShift
     from ..train import NonFiniteLossError, fit
 
