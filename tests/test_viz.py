@@ -9,9 +9,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from cnnlab.datasets import load_mnist  # noqa: E402
-from cnnlab.models import MLP  # noqa: E402
-from cnnlab.optim import Adam  # noqa: E402
-from cnnlab.train import History, LivePlot, fit  # noqa: E402
+from cnnlab.train import History  # noqa: E402
 from cnnlab.viz import percent, plot_confusion_matrix, plot_history  # noqa: E402
 
 
@@ -66,22 +64,6 @@ def test_plot_confusion_matrix(tmp_path):
         plot_confusion_matrix(np.zeros((2, 3)))
     with pytest.raises(ValueError, match=r"plot_confusion_matrix: expected 3 class names, got 2"):
         plot_confusion_matrix(cm, class_names=["a", "b"])
-
-
-def test_live_plot_callback_redraws_after_each_epoch(tmp_path):
-    data = load_mnist(source="sample", n_train=128, n_test=64)
-    model = MLP((784, 16, 10), rng=np.random.default_rng(0))
-    seen = []
-
-    class Watch(LivePlot):
-        def on_epoch_end(self, epoch, history, model):
-            super().on_epoch_end(epoch, history, model)
-            seen.append((epoch, (tmp_path / "live.png").stat().st_mtime_ns))
-
-    fit(model, data, optimizer=Adam(model), num_epochs=2, batch_size=64, rng=np.random.default_rng(0),
-        progress=False, callbacks=[Watch(path=tmp_path / "live.png")])
-    assert [epoch for epoch, _ in seen] == [1, 2]
-    assert (tmp_path / "live.png").read_bytes()[:4] == b"\x89PNG"
 
 
 # -- grids of small images: feature maps, filters, galleries, probabilities -------------------

@@ -313,67 +313,17 @@ def load_fashion_mnist(data_dir=None, *, source: str = "auto", download: bool = 
                        standardize: bool = False) -> Dataset:
     """Load Fashion-MNIST (Zalando article images, 10 classes) as NCHW arrays.
 
-    A drop-in, harder replacement for MNIST: same shapes, same file format.
+    A drop-in, harder replacement for MNIST: same shapes, same file format,
+    and the parameters, returns and errors of :func:`load_mnist`, except:
 
-    Parameters
-    ----------
     data_dir : str or os.PathLike, optional
-        A folder holding the four files (``.gz`` or uncompressed); searched
-        first, and where a download goes. Then ``$CNNLAB_FASHION_MNIST_DIR``,
-        then the project cache ``data/fashion-mnist/``, then Debian's copy in
+        Searched first, then ``$CNNLAB_FASHION_MNIST_DIR``, then the project
+        cache ``data/fashion-mnist/``, then Debian's copy in
         ``/usr/share/datasets/fashion-mnist/`` (``apt-get install
         dataset-fashion-mnist``), then a download into the cache.
     source : {'auto', 'full'}
         Both mean the full dataset or an error that says how to get it:
         there is no embedded Fashion-MNIST sample.
-    download : bool
-        Try the mirrors when no folder has the files (default True). The
-        environment variable ``CNNLAB_OFFLINE=1`` has the same effect as False.
-    classes : sequence of int, optional
-        Keep only these classes, e.g. ``[0, 1, 2]``.
-    relabel : bool
-        With ``classes``, renumber them ``0..len(classes)-1`` in the order
-        given (``class_names`` follows). Default False: labels keep their values.
-    val_size : int or float
-        Validation examples carved from the training set: a count, or a
-        fraction such as 0.1. Default 0: no validation split (``x_val`` is
-        None). Chosen at random with ``rng``; without ``rng``, the last ones.
-    n_train, n_test : int, optional
-        Keep only this many training examples (after the validation split)
-        and test examples.
-    subset : {'first', 'stratified'}
-        How ``n_train`` and ``n_test`` choose: the first examples in file
-        order, or equal numbers per class (at random with ``rng``, else the
-        first of each class).
-    rng : numpy.random.Generator, optional
-        The only source of randomness: the same seed gives the same arrays.
-    dtype : {np.float32, np.float64, np.uint8}
-        float32 (default) or float64 images are scaled to [0, 1]; uint8 keeps
-        the raw pixels 0..255.
-    standardize : bool
-        Subtract the training split's mean pixel value and divide by its
-        standard deviation, in every split (default False). The statistics
-        come from the final training split only and are returned as
-        ``Dataset.mean`` and ``Dataset.std``.
-
-    Returns
-    -------
-    Dataset
-        ``x_train (N_train, 1, 28, 28)``, ``y_train (N_train,)`` int64,
-        ``x_test (N_test, 1, 28, 28)``, ``y_test (N_test,)`` int64, ``x_val``
-        and ``y_val`` (or None), plus ``source`` ('full' or 'sample'),
-        ``location``, ``class_names``, ``mean`` and ``std``. The full
-        dataset has 60,000 training and 10,000 test images.
-
-    Raises
-    ------
-    DatasetNotFoundError
-        The full dataset is wanted and cannot be had; the message says which
-        files to put in which folder.
-    ChecksumError, IdxFormatError
-        A file found is corrupt, truncated or not the expected one.
-    ValueError, TypeError
-        A bad argument; the message starts with the function's name.
 
     Examples
     --------

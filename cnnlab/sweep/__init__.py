@@ -21,7 +21,8 @@ Modules, one idea each:
 * :mod:`~cnnlab.sweep.trial`: one seeded trial, train and score;
 * :mod:`~cnnlab.sweep.backends`: joblib processes or a Dask cluster;
 * :mod:`~cnnlab.sweep.results`: the crash-safe results file, the summary;
-* :mod:`~cnnlab.sweep.runner`: :class:`Sweep`, resume, the one-call forms;
+* :mod:`~cnnlab.sweep.runner`: :class:`Sweep`, resume;
+* :mod:`~cnnlab.sweep.search`: the one-call forms;
 * :mod:`~cnnlab.sweep.cli`: ``python -m cnnlab.sweep``.
 """
 
@@ -29,7 +30,8 @@ from .backends import DaskBackend, LocalBackend, make_backend
 from .folds import assign_folds, kfold_indices
 from .params import PARAMS, SWEEP_DEFAULTS, full_config
 from .results import SweepMismatchError, SweepResult, summarize
-from .runner import FILES, Sweep, cross_validate, grid_search, random_search, run_sweep
+from .runner import FILES, Sweep
+from .search import cross_validate, grid_search, random_search, run_sweep
 from .space import GridSpace, IntUniform, LogUniform, RandomSpace, Uniform
 from .trial import Trial, TrialData, TrialError, run_trial, train_trial, trial_seed
 

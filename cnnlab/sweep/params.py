@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 
 from ..recipe import DEFAULT_LR, DEFAULTS, OPTIONS, SEARCHABLE, canonical_json, check_option, parse_option
-from ..recipe import format_option as format_value
+from ..recipe import format_option as format_value  # noqa: F401  (the name the sweep's files use)
 
 __all__ = ["PARAMS", "SWEEP_DEFAULTS", "check_value", "check_key", "parse_value", "format_value",
            "full_config", "canonical_json"]

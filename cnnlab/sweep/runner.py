@@ -36,15 +36,23 @@ from .._options import check_bool, check_int, reject_unknown
 from .backends import make_backend
 from .folds import assign_folds
 from .params import canonical_json, check_value, full_config
-from .results import ResultsFile, SweepMismatchError, SweepResult, summarize, summary_csv
+from .progress import Best, progress_bar, say, show
+from .results import (
+    ResultsFile,
+    SweepMismatchError,
+    SweepResult,
+    summarize,
+    summary_csv,
+)
 from .space import GridSpace, RandomSpace
 from .trial import FOLDS_TAG, RESULT_FIELDS, Trial, TrialData, run_trial
 
-__all__ = ["Sweep", "run_sweep", "grid_search", "random_search", "cross_validate", "FILES"]
+__all__ = ["Sweep", "FILES", "RUN_OPTIONS", "SWEEP_OPTIONS"]
 
 FILES = ("sweep.json", "results.csv", "summary.csv", "best.json")
-_RUN_OPTIONS = ("n_jobs", "client", "refit", "progress", "overwrite")
-_SWEEP_OPTIONS = ("base", "n_folds", "seed", "out", "eval_batch_size")
+#: Options of Sweep.run and of Sweep.
+RUN_OPTIONS = ("n_jobs", "client", "refit", "progress", "overwrite")
+SWEEP_OPTIONS = ("base", "n_folds", "seed", "out", "eval_batch_size")
 
 
 def _arrays(func, data):
@@ -153,7 +161,7 @@ class Sweep:
     def __init__(self, data, space=None, *, base=None, n_folds: int = 5, seed: int = 0, out=None,
                  eval_batch_size: int = 500, **unknown):
         func = "Sweep"
-        reject_unknown(func, unknown, _SWEEP_OPTIONS)
+        reject_unknown(func, unknown, SWEEP_OPTIONS)
         self.x, self.y, self.x_test, self.y_test = _arrays(func, data)
         if space is None:
             space = GridSpace({})
@@ -257,7 +265,7 @@ class Sweep:
             ``out`` holds files of a different sweep.
         """
         func = "Sweep.run"
-        reject_unknown(func, unknown, _RUN_OPTIONS)
+        reject_unknown(func, unknown, RUN_OPTIONS)
         refit = check_bool(func, "refit", refit)
         progress = check_bool(func, "progress", progress)
         overwrite = check_bool(func, "overwrite", overwrite)
@@ -282,12 +290,12 @@ class Sweep:
             pending = [t for t in self.trials if t.key not in done]
             shared = TrialData(self.x, self.y, self.fold, self.x_test, self.y_test,
                                self.eval_batch_size)
-            bar = _bar(progress, len(self.trials) + refit, n_resumed)
+            bar = progress_bar(progress, len(self.trials) + refit, n_resumed)
             if n_resumed:
-                _say(bar, f"resumed: {n_resumed} of {len(self.trials)} trials read back from "
+                say(bar, f"resumed: {n_resumed} of {len(self.trials)} trials read back from "
                           f"{results_file.path}")
-            tracker = _Best(self.n_folds, done.values())
-            _show(bar, tracker)
+            tracker = Best(self.n_folds, done.values())
+            show(bar, tracker)
             for result in backend.run(run_trial, pending, shared):
                 row = self._row(result)
                 done[(row["config"], row["fold"])] = row
@@ -296,7 +304,7 @@ class Sweep:
                 tracker.add(row)
                 if bar is not None:
                     bar.update(1)
-                    _show(bar, tracker)
+                    show(bar, tracker)
             rows = sorted(done.values(), key=lambda r: (r["config"], r["fold"]))
             summary = summarize(rows, self.points)
             if results_file is not None:
@@ -318,7 +326,7 @@ class Sweep:
     def _refit(self, backend, summary, shared, bar) -> dict | None:
         top = summary[0]
         if top["diverged"] or math.isnan(top["mean_val_acc"]):
-            _say(bar, "no refit: every configuration diverged (NaN loss) in some fold")
+            say(bar, "no refit: every configuration diverged (NaN loss) in some fold")
             return None
         config_id = top["config"]
         best = {"sweep": self.sweep_id, "config": config_id, "params": self.points[config_id],
@@ -348,116 +356,3 @@ class Sweep:
                 bar.set_postfix_str(f"best config {config_id}: cv acc {best['mean_val_acc']:.4f}, "
                                     f"test acc {best['test_acc']:.4f}", refresh=False)
         return best
-
-
-class _Best:
-    """The best mean validation accuracy over the configurations whose folds are all done."""
-
-    def __init__(self, n_folds, rows=()):
-        self.n_folds, self.scores, self.best, self.best_fold = n_folds, {}, None, None
-        for row in rows:
-            self.add(row)
-
-    def add(self, row):
-        scores = self.scores.setdefault(row["config"], [])
-        scores.append(row["val_acc"] if row["status"] == "ok" else math.nan)
-        if not math.isnan(scores[-1]) and (self.best_fold is None or scores[-1] > self.best_fold):
-            self.best_fold = scores[-1]
-        if len(scores) == self.n_folds and not any(math.isnan(s) for s in scores):
-            mean = float(np.mean(scores))
-            if self.best is None or mean > self.best[0]:
-                self.best = (mean, row["config"])
-
-    def text(self) -> str:
-        if self.best is not None:
-            return f"best cv acc {self.best[0]:.4f} (config {self.best[1]})"
-        if self.best_fold is not None:
-            return f"best fold acc {self.best_fold:.4f}"
-        return ""
-
-
-def _bar(progress, total, initial):
-    if not progress:
-        return None
-    from tqdm.auto import tqdm
-    return tqdm(total=total, initial=initial, desc="sweep", unit="trial", dynamic_ncols=True)
-
-
-def _show(bar, tracker):
-    if bar is not None:
-        bar.set_postfix_str(tracker.text(), refresh=True)
-
-
-def _say(bar, text):
-    if bar is not None:
-        from tqdm.auto import tqdm
-        tqdm.write(text)
-
-
-# -- one-call forms ----------------------------------------------------------------------------
-
-def run_sweep(data, space=None, **options) -> SweepResult:
-    """``Sweep(data, space, ...).run(...)`` in one call.
-
-    Options of :class:`Sweep`: ``base``, ``n_folds``, ``seed``, ``out``,
-    ``eval_batch_size``; of :meth:`Sweep.run`: ``n_jobs``, ``client``,
-    ``refit``, ``progress``, ``overwrite``.
-
-    Examples
-    --------
-    >>> data = load_mnist(source="sample", n_train=1000)                     # doctest: +SKIP
-    >>> result = run_sweep(data, {"lr": [1e-3, 3e-3], "dropout": [0.0, 0.3]},
-    ...                    base={"epochs": 2}, n_folds=3, seed=0, out="runs/sweep1")  # doctest: +SKIP
-    >>> result.best["params"], result.best["test_acc"]                       # doctest: +SKIP
-    """
-    reject_unknown("run_sweep", {k: v for k, v in options.items()
-                                 if k not in _SWEEP_OPTIONS + _RUN_OPTIONS},
-                   _SWEEP_OPTIONS + _RUN_OPTIONS)
-    sweep = Sweep(data, space, **{k: v for k, v in options.items() if k in _SWEEP_OPTIONS})
-    return sweep.run(**{k: v for k, v in options.items() if k in _RUN_OPTIONS})
-
-
-def grid_search(data, params, **options) -> SweepResult:
-    """Cross-validate every combination of ``params`` (a dict of value lists); refit the best.
-
-    ``grid_search(data, {"lr": [1e-3, 3e-3], "batch_size": [32, 64]}, n_folds=3)``
-    is ``run_sweep(data, GridSpace(params), ...)``; same options.
-    """
-    return run_sweep(data, GridSpace(params), **options)
-
-
-def random_search(data, params, n_trials: int, **options) -> SweepResult:
-    """Cross-validate ``n_trials`` configurations drawn from ``params``; refit the best.
-
-    ``params`` maps names to value lists or distributions
-    (``{"lr": LogUniform(1e-4, 1e-2), "dropout": Uniform(0.0, 0.5)}``). The
-    draws are seeded by the sweep's ``seed`` (option, default 0): see
-    :class:`RandomSpace`. Other options as :func:`run_sweep`.
-    """
-    seed = options.get("seed", 0)
-    return run_sweep(data, RandomSpace(params, n_trials, seed=seed), **options)
-
-
-def cross_validate(data, config=None, **options) -> SweepResult:
-    """Stratified k-fold cross-validation of one configuration.
-
-    Parameters
-    ----------
-    data : cnnlab.datasets.Dataset
-    config : dict, optional
-        Training options (as ``base`` of :class:`Sweep`), e.g.
-        ``{"model": "mlp", "lr": 0.01, "optimizer": "sgd", "epochs": 2}``.
-    **options
-        ``n_folds`` (default 5), ``seed``, ``out``, ``n_jobs``, ``client``,
-        ``progress``, ``eval_batch_size``, ``overwrite``, and ``refit``
-        (default False here: no test score).
-
-    Returns
-    -------
-    SweepResult
-        ``rows`` has one row per fold, ``summary[0]`` the mean and std.
-    """
-    if "base" in options:
-        raise TypeError("cross_validate: pass the training options as config=..., not base=...")
-    options.setdefault("refit", False)
-    return run_sweep(data, None, base=config, **options)

@@ -21,7 +21,7 @@
 >>> history.last("test_acc")                                         # doctest: +SKIP
 """
 
-from .callbacks import Callback, EarlyStopping, LivePlot, StopTraining
+from .callbacks import Callback, EarlyStopping, StopTraining
 from .checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
 from .evaluate import eval_mode, evaluate, predict, predict_proba, predict_scores
 from .history import EPOCH_FIELDS, STEP_FIELDS, History
@@ -29,6 +29,6 @@ from .step import train_step
 from .trainer import NonFiniteLossError, fit
 
 __all__ = ["fit", "train_step", "NonFiniteLossError", "History", "STEP_FIELDS", "EPOCH_FIELDS", "Callback",
-           "EarlyStopping", "LivePlot", "StopTraining", "Checkpoint", "save_checkpoint",
+           "EarlyStopping", "StopTraining", "Checkpoint", "save_checkpoint",
            "load_checkpoint", "load_weights", "evaluate", "predict", "predict_proba",
            "predict_scores", "eval_mode"]

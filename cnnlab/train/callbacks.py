@@ -32,7 +32,7 @@ import numpy as np
 
 from .._options import check_int, check_real, reject_unknown, scalar
 
-__all__ = ["Callback", "StopTraining", "EarlyStopping", "LivePlot", "as_callbacks"]
+__all__ = ["Callback", "StopTraining", "EarlyStopping", "as_callbacks"]
 
 HOOKS = ("on_train_begin", "on_epoch_begin", "on_step_end", "on_epoch_end", "on_train_end")
 
@@ -242,47 +242,3 @@ class EarlyStopping:
 
     def __repr__(self):
         return ("EarlyStopping(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in self._settings) + ")")
-
-
-class LivePlot(Callback):
-    """Redraw the loss and accuracy curves after every epoch.
-
-    In JupyterLab the figure is updated in place below the cell; with ``path``
-    it is also saved as a PNG (useful from a terminal).
-
-    Parameters
-    ----------
-    path : str or os.PathLike, optional
-        Where to save the figure after each epoch.
-    every : int >= 1
-        Redraw every ``every`` epochs.
-    """
-
-    def __init__(self, path=None, every=1, **unknown):
-        reject_unknown("LivePlot", unknown, ["path", "every"])
-        self.path = path
-        self.every = check_int("LivePlot", "every", every, low=1)
-        self._handle = None
-
-    def on_epoch_end(self, epoch, history, model):
-        if epoch % self.every:
-            return
-        from ..viz import plot_history
-        fig = plot_history(history)
-        if self.path is not None:
-            fig.savefig(self.path, dpi=100)
-        if _in_notebook():
-            from IPython.display import display
-            if self._handle is None:
-                self._handle = display(fig, display_id=True)
-            else:
-                self._handle.update(fig)
-
-
-def _in_notebook() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and hasattr(shell, "kernel")
