@@ -29,9 +29,7 @@ against the reference model's and PyTorch's on the same batch.
 stage (the fused conv blocks, each linear layer and activation, the loss, the
 optimizer).
 
-Note: importing :mod:`cnnlab.fast` raises glibc's malloc thresholds for the
-whole process, so PyTorch runs with them too. On machines that set
-OPENBLAS_CORETYPE (see the environment notes) unset it together with
+Note: on machines that set OPENBLAS_CORETYPE (see the environment notes) unset it together with
 OPENBLAS_L2_SIZE in the benchmark command only, e.g.
 ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/bench_train.py``,
 and check the BLAS kernel this prints.
@@ -52,7 +50,6 @@ import time
 
 import numpy as np
 
-import cnnlab.fast
 from cnnlab.layers import SoftmaxCrossEntropyLoss
 from cnnlab.models import LeNet5
 from cnnlab.optim import SGD, Adam
@@ -215,7 +212,6 @@ def environment_lines(threads):
     forced = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
     if forced:
         lines.append(f"note: {forced} is set and may slow numpy; see this script's docstring")
-    lines.append(f"glibc malloc thresholds raised by cnnlab.fast: {cnnlab.fast.MALLOC_TUNED}")
     if torch is None:
         lines.append("PyTorch: not installed (pip install -e '.[oracle]'); cnnlab figures only")
     else:

@@ -134,7 +134,7 @@ def _units(model, path, func):
                         f"(name, layer) pairs), such as LeNet5; got {type(model).__name__}")
     if path == "reference":
         return [(name, layer.forward, layer.backward) for name, layer in layers]
-    from .fast import build_stages  # imported only when asked for: it tunes malloc
+    from .fast import build_stages  # imported only when asked for
     try:
         stages = build_stages(layers)
     except ValueError as exc:

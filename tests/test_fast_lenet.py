@@ -289,14 +289,3 @@ def test_layout_round_trip_copies_even_for_one_example():
     back = fast.chwn_to_nchw(padded, 2)
     np.testing.assert_array_equal(back, x)
     assert not np.shares_memory(back, padded) and back.flags.c_contiguous
-
-
-# -- the malloc helper ---------------------------------------------------------------------------
-def test_tune_malloc_is_harmless_to_call_again(monkeypatch):
-    first, second = fast.tune_malloc(), fast.tune_malloc()
-    assert isinstance(first, bool) and first == second == fast.MALLOC_TUNED
-    monkeypatch.setenv("CNNLAB_NO_MALLOPT", "1")
-    assert fast.tune_malloc() is False
-    # numpy still allocates and frees large arrays normally afterwards
-    big = np.ones(10_000_000, dtype=np.float32)
-    assert float(big.sum()) == 1e7

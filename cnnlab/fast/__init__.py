@@ -16,11 +16,12 @@ each measured on LeNet-5 on a 2-core CPU:
   than reshape-and-max), with ReLU and the conv bias moved after the pooling
   where they touch 4x fewer numbers (:class:`~cnnlab.fast.stages.ConvReLUMaxPool`);
 * **masks, not np.where** (:class:`~cnnlab.fast.stages.ReLU`): ``dout * mask``
-  instead of ``np.where(mask, dout, 0)``, 10x faster on random masks;
-* **memory** (:mod:`~cnnlab.fast.malloc`): glibc is told to keep freed blocks
-  instead of returning them to the OS on every step (a prototype lost 2.5x
-  there). Importing this package does that, on glibc Linux only;
-  ``CNNLAB_NO_MALLOPT=1`` turns it off.
+  instead of ``np.where(mask, dout, 0)``, 10x faster on random masks.
+
+Importing this package changes nothing outside it. (It used to raise glibc's
+malloc thresholds for the whole process; glibc's own adaptive threshold
+already keeps the step's big temporaries in the heap, and
+``benchmarks/bench_train.py`` showed no difference beyond the noise.)
 
 ``benchmarks/bench_train.py`` measures the whole against PyTorch.
 """
@@ -28,14 +29,10 @@ each measured on LeNet-5 on a 2-core CPU:
 from .conv import col2im_chwn, conv2d_backward_chwn, conv2d_forward_chwn, im2col_chwn
 from .layout import chwn_to_nchw, nchw_to_chwn
 from .path import FastPath, build_stages
-from .malloc import tune_malloc
 from .pool import (avg_pool_backward_chwn, avg_pool_forward_chwn, max_pool_backward_chwn,
                    max_pool_forward_chwn)
 
-#: True when glibc's thresholds were raised at import (see :mod:`cnnlab.fast.malloc`).
-MALLOC_TUNED = tune_malloc()
-
-__all__ = ["FastPath", "MALLOC_TUNED", "avg_pool_backward_chwn", "avg_pool_forward_chwn",
+__all__ = ["FastPath", "avg_pool_backward_chwn", "avg_pool_forward_chwn",
            "build_stages", "chwn_to_nchw", "col2im_chwn", "conv2d_backward_chwn",
            "conv2d_forward_chwn", "im2col_chwn", "max_pool_backward_chwn", "max_pool_forward_chwn",
-           "nchw_to_chwn", "tune_malloc"]
+           "nchw_to_chwn"]
