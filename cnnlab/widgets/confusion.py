@@ -152,12 +152,13 @@ class ConfusionExplorer(Explorer):
                          "a cell to see its images."),
             widgets.HBox([self.split, self.normalize], layout=widgets.Layout(flex_flow="row wrap")),
             self.summary,
+            # the gallery beside the matrix on a page 1280 pixels wide, below it on a narrow one
             widgets.HBox([
                 self.matrix,
                 widgets.VBox([self.order, self.caption, self.gallery],
-                             layout=widgets.Layout(flex="1 1 0%", min_width="0",
+                             layout=widgets.Layout(flex="1 1 480px", min_width="0",
                                                    margin="0 0 0 16px")),
-            ]),
+            ], layout=widgets.Layout(flex_flow="row wrap")),
         ])
         self.widget.add_class(self.css_class)
         self.selected = None
