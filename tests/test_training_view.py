@@ -80,6 +80,7 @@ def default_sigint():
     signal.signal(signal.SIGINT, previous)
 
 
+@pytest.mark.slow
 def test_training_view_stop_button_ends_training_after_the_step(data):
     view = TrainingView(every=100)
     assert view.stop_button.disabled and find(view.widget, "cnnlab-stop") == [view.stop_button]

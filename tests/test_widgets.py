@@ -129,6 +129,7 @@ def test_feature_map_explorer_takes_one_model_and_checks_its_input(model, data):
 
 # -- FilterViewer ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_filter_viewer_shows_the_chosen_layer_and_stage(model, untrained):
     viewer = FilterViewer({"epoch 0": untrained, "pretrained": model})
     picture = check_displays_as_its_root(viewer, "cnnlab-filter-viewer")
@@ -272,6 +273,7 @@ def test_rasterize_strokes_draws_a_round_pen():
         rasterize_strokes([[(1, 1)]], (5, 5), 0)
 
 
+@pytest.mark.slow
 def test_draw_digit_reads_drawings_and_set_images(model, data):
     draw = DrawDigit(model)
     picture = check_displays_as_its_root(draw, "cnnlab-draw-digit")
@@ -312,6 +314,7 @@ def test_draw_digit_reads_drawings_and_set_images(model, data):
 
 # -- legible on a projector --------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_every_picture_is_shown_at_its_drawn_size_and_twice_as_sharp(model, untrained, data):
     """96 CSS px per inch of figure (so 11 pt text is 14.7 px), the PNG at 2 image px per CSS px,
     no wider than 1008 px: unscaled in JupyterLab and Voila at 1280 pixels wide."""
