@@ -29,10 +29,6 @@ def _python(source: str) -> str:
     return TransformerManager().transform_cell(source)
 
 
-def _target_names(node) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-
-
 def names(source: str) -> tuple[set[str], set[str]] | None:
     """``(defined, used)`` top-level names of a cell; None if it is not Python."""
     try:
@@ -46,9 +42,8 @@ def names(source: str) -> tuple[set[str], set[str]] | None:
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             defined.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
         elif isinstance(node, ast.Name):
+            # loop, with and comprehension targets are Names in a Store context too
             (defined if isinstance(node.ctx, ast.Store) else used).add(node.id)
-        elif isinstance(node, (ast.For, ast.With, ast.comprehension)):
-            pass  # their targets are Name nodes with a Store context, counted above
     return defined, used - _BUILTINS
 
 

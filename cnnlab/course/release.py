@@ -106,9 +106,9 @@ def _nbgrader(grade_id: str, *, grade=False, solution=False, locked=False, point
     return meta
 
 
-def _tidy_metadata(cell: dict, *, cleared: bool, stub: bool) -> None:
-    """No hidden source anywhere; a stub is never collapsed; a cleared cell forgets its
-    execution timings."""
+def _tidy_metadata(cell: dict, *, stub: bool) -> None:
+    """No hidden source anywhere; a stub is never collapsed; no cell keeps the execution
+    timings of the teacher's run (every output is cleared)."""
     meta = cell["metadata"]
     jupyter = meta.get("jupyter", {})
     jupyter.pop("source_hidden", None)
@@ -117,8 +117,7 @@ def _tidy_metadata(cell: dict, *, cleared: bool, stub: bool) -> None:
         meta.pop("collapsed", None)
     if "jupyter" in meta and not jupyter:
         del meta["jupyter"]
-    if cleared:
-        meta.pop("execution", None)
+    meta.pop("execution", None)
 
 
 def _without_nbval(source: str) -> str:
@@ -186,7 +185,6 @@ def release_notebook(nb: dict, name: str) -> tuple[dict, dict]:
         if i in stubs:
             stub = stubs[i]
             cell["source"] = _lines(stub.source)
-            _clear(cell)
             ids = stub.exercises + stub.questions
             meta = _nbgrader(unique("-".join(ids) if ids else plain), solution=True)
             summary["exercises"] += len(stub.exercises)
@@ -212,7 +210,7 @@ def release_notebook(nb: dict, name: str) -> tuple[dict, dict]:
         if cell["cell_type"] == "code":
             _clear(cell)
             cell["source"] = _lines(_without_nbval(_text(cell["source"])))
-        _tidy_metadata(cell, cleared=True, stub=i in stubs)
+        _tidy_metadata(cell, stub=i in stubs)
     out = {key: copy.deepcopy(value) for key, value in nb.items() if key != "cells"}
     out["cells"] = [cell for _, cell in kept]
     return out, summary
