@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 VPY    := $(VENV)/bin/python
 KERNEL ?= cnnlab
+# the course's language for make lab, make dashboard: en, or zh_CN (简体中文: notebooks/zh_CN/)
+COURSE_LANG ?= en
+COURSE_DIR := $(if $(filter en,$(COURSE_LANG)),,/$(COURSE_LANG))
 DASHBOARD_PORT ?= 8866
 # every page load of the dashboard starts a kernel (about 420 MB); one whose page has been
 # closed (no connection) and idle for DASHBOARD_CULL seconds is shut down, checked every
@@ -18,7 +21,7 @@ TEST_TMP ?= $(or $(TMPDIR),/tmp)/cnnlab-test-$(notdir $(CURDIR))
 NPM_CI := npm ci --no-fund --no-audit --loglevel=error
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test test-fast lab dashboard oracle bench pretrained slides clean
+.PHONY: help setup test test-fast lab dashboard oracle bench pretrained slides translations clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,6 +32,7 @@ setup: ## Create .venv if missing, install cnnlab editable with [dev], build the
 	$(VPY) -m pip install -e ".[dev]"
 	test -f cnnlab/datasets/mnist_sample.npz || $(VPY) data/build_sample.py
 	$(VPY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (cnnlab)"
+	$(VPY) -m ipykernel install --sys-prefix --name $(KERNEL)-zh_CN --display-name "Python (cnnlab, 中文)" --env CNNLAB_LANG zh_CN
 	@if command -v npm >/dev/null 2>&1; then $(NPM_CI); else echo "npm not found: make slides and tests/test_slides.py need node and npm (Debian: apt-get install npm)"; fi
 
 test: ## Unit tests (browser tests given chromium), the notebooks under nbval, then the student edition under nbval (QUICK=0: class size)
@@ -51,11 +55,11 @@ test-fast: ## Unit tests for the edit-test loop, well under a minute: no noteboo
 	  CNNLAB_MY_LAYERS=$(TEST_TMP)-fast/my_layers.py \
 	  $(VPY) -m pytest -q -p no:cacheprovider -m "$(FAST_MARKERS)" tests
 
-lab: ## Start JupyterLab on notebooks/ (as root too, as in a container)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: ## Start JupyterLab on notebooks/ (COURSE_LANG=zh_CN: the Chinese notebooks/zh_CN/), as root too
+	CNNLAB_LANG=$(COURSE_LANG) $(VENV)/bin/jupyter lab --notebook-dir=notebooks$(COURSE_DIR) $(if $(filter 0,$(shell id -u)),--allow-root)
 
-dashboard: ## Serve the LeNet-5 explorer dashboard/lenet5_explorer.ipynb with Voila on 127.0.0.1:8866 (DASHBOARD_PORT=...); kernels of closed pages are shut down after 5 min (DASHBOARD_CULL=...)
-	$(VENV)/bin/voila dashboard/lenet5_explorer.ipynb --Voila.ip=127.0.0.1 --port=$(DASHBOARD_PORT) \
+dashboard: ## Serve the LeNet-5 explorer dashboard/lenet5_explorer.ipynb with Voila on 127.0.0.1:8866 (DASHBOARD_PORT=..., COURSE_LANG=zh_CN); kernels of closed pages are shut down after 5 min (DASHBOARD_CULL=...)
+	CNNLAB_LANG=$(COURSE_LANG) $(VENV)/bin/voila dashboard$(COURSE_DIR)/lenet5_explorer.ipynb --Voila.ip=127.0.0.1 --port=$(DASHBOARD_PORT) \
 	  --MappingKernelManager.cull_idle_timeout=$(DASHBOARD_CULL) \
 	  --MappingKernelManager.cull_interval=$(DASHBOARD_CULL_EVERY) \
 	  --MappingKernelManager.cull_connected=False
@@ -69,9 +73,14 @@ bench: ## Run every benchmarks/bench_*.py
 	  echo "==> $$f"; $(VPY) "$$f"; \
 	done; [ $$found = 1 ] || echo "no benchmarks/bench_*.py yet"
 
-slides: ## Build a reveal.js deck of every notebook into slides/ (open slides/index.html from disk, no network needed)
+slides: ## Build a reveal.js deck of every notebook into slides/, the Chinese ones into slides/zh_CN/ (open slides/index.html from disk, no network needed)
 	test node_modules/.package-lock.json -nt package-lock.json || $(NPM_CI)
 	$(VPY) -m cnnlab.slides build --out slides
+	$(VPY) -m cnnlab.slides build --lang zh_CN --out slides/zh_CN
+
+translations: ## Merge the translation catalogues (translations/zh_CN/*.po) with the English notebooks, then build the Chinese ones (notebooks/zh_CN/, dashboard/zh_CN/)
+	$(VPY) -m cnnlab.i18n update
+	$(VPY) -m cnnlab.i18n build
 
 pretrained: ## Retrain the shipped LeNet-5 weights on full MNIST (cnnlab/pretrained/lenet5_mnist.npz)
 	$(VPY) -m cnnlab.pretrained build

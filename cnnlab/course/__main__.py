@@ -1,7 +1,7 @@
 """``python -m cnnlab.course release | grade``: the student edition, and grading.
 
 ``release OUT/`` writes the student edition of the teacher's notebooks
-(:mod:`cnnlab.course.release`); ``grade SUBMISSIONS/ --out GRADES/`` executes and
+(:mod:`cnnlab.course.release`; ``--lang zh_CN`` the Simplified Chinese one); ``grade SUBMISSIONS/ --out GRADES/`` executes and
 scores the students' notebooks (:mod:`cnnlab.course.grade`). A bad option stops
 with one line naming it, exit status 2.
 """
@@ -9,8 +9,11 @@ with one line naming it, exit status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+
+from ..i18n import ENV, LANGUAGES, set_language
 
 PROG = "python -m cnnlab.course"
 
@@ -38,7 +41,10 @@ def _positive(kind):
 def _release(args, parser) -> int:
     from .release import ReleaseError, default_source, release, summary_line
 
-    source = Path(args.source) if args.source else default_source()
+    source = Path(args.source) if args.source else default_source(args.lang)
+    if not args.source and not source.is_dir():
+        parser.error(f"--lang {args.lang}: the {args.lang} notebooks ({source}) are not built; "
+                     f"run make translations")
     try:
         summaries = release(source, Path(args.out), force=args.force)
     except (FileNotFoundError, FileExistsError, ValueError) as exc:
@@ -53,6 +59,10 @@ def _release(args, parser) -> int:
 
 
 def _grade(args, parser) -> int:
+    lang = vars(args).pop("lang")
+    if lang is not None:  # the grading kernels inherit the environment
+        os.environ[ENV] = lang
+        set_language(lang)
     try:
         from .grade import main_grade
     except ModuleNotFoundError as exc:
@@ -75,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--source", metavar="FOLDER",
                    help="the teacher edition (default: the notebooks/ folder of this checkout)")
     r.add_argument("--force", action="store_true", help="replace OUT even if it is not empty")
+    r.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0],
+                   help="the edition to release: en, or the Simplified Chinese zh_CN "
+                        "(notebooks/zh_CN/) (default: %(default)s)")
     r.set_defaults(handler=lambda args: _release(args, r))
     g = sub.add_parser("grade", help="execute and score submitted notebooks")
     g.add_argument("submissions", metavar="SUBMISSIONS", help="folder of submissions")
@@ -92,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, help="seed of the random test cases (default: the one "
                    "recorded in OUT, else a random seed, recorded there)")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g.add_argument("--lang", choices=LANGUAGES, default=None,
+                   help="language of the verdicts and feedback: en or zh_CN (default: the "
+                        "CNNLAB_LANG setting, else en); submissions of either edition are "
+                        "graded the same")
     g.set_defaults(handler=lambda args: _grade(args, g))
     return parser
 

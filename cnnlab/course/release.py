@@ -38,6 +38,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from ..i18n import LANGUAGES
 from .stubs import checked_ids, make_stub
 
 SOLUTION, CHECK, ANSWER, TEACHER_ONLY = "solution", "check", "answer", "teacher-only"
@@ -50,9 +51,11 @@ class ReleaseError(Exception):
     cell that is not Python, say); the message names the notebook and the cell."""
 
 
-def default_source() -> Path:
-    """The ``notebooks/`` folder of the cnnlab checkout this package runs from."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+def default_source(lang: str = "en") -> Path:
+    """The ``notebooks/`` folder of the cnnlab checkout this package runs from, or its
+    translation ``notebooks/<lang>/`` (built by ``make translations``)."""
+    folder = Path(__file__).resolve().parents[2] / "notebooks"
+    return folder if lang == LANGUAGES[0] else folder / lang
 
 
 def _tags(cell: dict) -> set:
@@ -218,9 +221,10 @@ def release_notebook(nb: dict, name: str) -> tuple[dict, dict]:
 
 def _notebooks(source: Path) -> list[Path]:
     """The notebooks under ``source``, sorted, leaving out hidden folders
-    (``.ipynb_checkpoints``)."""
+    (``.ipynb_checkpoints``) and the translations' folders (``zh_CN/``)."""
     return sorted(p for p in source.rglob("*.ipynb")
-                  if not any(part.startswith(".") for part in p.relative_to(source).parts))
+                  if not any(part.startswith(".") or part in LANGUAGES
+                             for part in p.relative_to(source).parent.parts))
 
 
 def _check_folders(source: Path, out: Path, force: bool) -> None:

@@ -18,15 +18,20 @@ from pathlib import Path
 
 import nbformat
 
+from ..i18n import LANGUAGES
 from .build import SlidesError, build
 from .tags import apply
 
 
-def _notebooks(parser, given: list[str]) -> list[Path]:
+def _notebooks(parser, given: list[str], lang: str = LANGUAGES[0]) -> list[Path]:
     if not given:
-        found = sorted(p for p in Path("notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+        top = Path("notebooks") if lang == LANGUAGES[0] else Path("notebooks") / lang
+        found = sorted(p for p in top.rglob("*.ipynb")
+                       if not any(part == ".ipynb_checkpoints" or part in LANGUAGES
+                                  for part in p.relative_to(top).parent.parts))
         if not found:
-            parser.error("no notebooks given and none found under notebooks/ (run it from the project folder)")
+            parser.error(f"no notebooks given and none found under {top}/ (run it from the "
+                         f"project folder{'; make translations builds them' if top.name == lang else ''})")
         return found
     paths = [Path(p) for p in given]
     for path in paths:
@@ -62,17 +67,20 @@ def main(argv=None) -> int:
     p_build.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                          help="notebooks to build (default: every one under notebooks/)")
     p_build.add_argument("--out", default="slides", help="folder of the decks (default: slides)")
+    p_build.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0],
+                         help="the edition whose decks to build, when no NOTEBOOK is given: en "
+                              "(notebooks/) or zh_CN (notebooks/zh_CN/) (default: %(default)s)")
     p_build.add_argument("--node-modules", default="node_modules",
                          help="where `npm ci` put reveal.js and MathJax (default: node_modules)")
     p_tag = sub.add_parser("tag", help="set every cell's slide type by the rules of cnnlab.slides.tags")
     p_tag.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
     p_tag.add_argument("--check", action="store_true", help="change nothing; exit 1 if any differ")
     args = parser.parse_args(argv)
-    paths = _notebooks(parser, args.notebooks)
     if args.command == "tag":
-        return _tag(paths, args.check)
+        return _tag(_notebooks(parser, args.notebooks), args.check)
+    paths = _notebooks(parser, args.notebooks, args.lang)
     try:
-        decks = build(paths, Path(args.out), Path(args.node_modules))
+        decks = build(paths, Path(args.out), Path(args.node_modules), lang=args.lang)
     except SlidesError as exc:
         print(f"python -m cnnlab.slides build: {exc}", file=sys.stderr)
         return 2

@@ -275,10 +275,20 @@ def build_deck(notebook: Path, out_dir: Path, exporter=None) -> Path:
     return out
 
 
-def build(notebooks, out_dir: Path, node_modules: Path) -> list[Path]:
+#: The index page's words: (html lang, title, how to drive a deck), per course language.
+INDEX_TEXT = {
+    "en": ("en", "cnnlab slides", "Space or the arrow keys advance; <kbd>Esc</kbd> shows every "
+           "slide; <kbd>S</kbd> opens the speaker view."),
+    "zh_CN": ("zh-CN", "cnnlab 幻灯片", "空格键或方向键翻页；<kbd>Esc</kbd> 显示全部幻灯片；"
+              "<kbd>S</kbd> 打开演讲者视图。"),
+}
+
+
+def build(notebooks, out_dir: Path, node_modules: Path, lang: str = "en") -> list[Path]:
     """Build every deck and an ``index.html`` listing them into ``out_dir``; returns the decks.
 
-    ``notebooks``: paths of ``.ipynb`` files, in the order the index lists them.
+    ``notebooks``: paths of ``.ipynb`` files, in the order the index lists them; ``lang``:
+    the language of the index page (``en`` or ``zh_CN``).
     """
     notebooks = [Path(p) for p in notebooks]
     if not notebooks:
@@ -294,10 +304,10 @@ def build(notebooks, out_dir: Path, node_modules: Path) -> list[Path]:
     titles = [title(nbformat.read(p, as_version=4)) for p in notebooks]
     items = "\n".join(f'<li><a href="{html.escape(d.name)}">{html.escape(t)}</a></li>'
                       for d, t in zip(decks, titles))
+    code, heading, keys = INDEX_TEXT[lang]
     (out_dir / "index.html").write_text(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>cnnlab slides</title>"
+        f"<!DOCTYPE html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\"><title>{heading}</title>"
         "<style>body{font:24px/1.5 sans-serif;margin:2em auto;max-width:40em}</style></head>\n"
-        f"<body><h1>cnnlab slides</h1>\n<ol>\n{items}\n</ol>\n"
-        "<p>Space or the arrow keys advance; <kbd>Esc</kbd> shows every slide; <kbd>S</kbd> "
-        "opens the speaker view.</p></body></html>\n", encoding="utf-8")
+        f"<body><h1>{heading}</h1>\n<ol>\n{items}\n</ol>\n"
+        f"<p>{keys}</p></body></html>\n", encoding="utf-8")
     return decks
