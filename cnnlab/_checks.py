@@ -47,6 +47,17 @@ def check_shape(layer: str, name: str, a: np.ndarray, expected: tuple) -> None:
                          f"got shape {shape_str(a.shape)}")
 
 
+def check_features(layer: str, x: np.ndarray, features: int, w: np.ndarray) -> None:
+    """Raise unless each example of ``x`` holds ``features == w.shape[0]`` numbers (a linear layer's D).
+
+    ``x`` is shown as given, (N, D) rows or (N, d_1, ..., d_k) examples; an image
+    of the wrong size shows up here, where the flattened feature maps meet the weights.
+    """
+    if features != w.shape[0]:
+        raise ValueError(f"{layer}: expected each example of x to hold D = w.shape[0] = {w.shape[0]} "
+                         f"numbers, got x of shape {shape_str(x.shape)} ({features} numbers per example)")
+
+
 def check_dout(layer: str, dout, out_shape: tuple) -> np.ndarray:
     """Check an upstream gradient against the shape of the forward output."""
     check_float_array(layer, "dout", dout)

@@ -211,14 +211,53 @@ def test_backward_needs_a_forward_first():
         fast_model.backward(np.zeros((2, 10), dtype=np.float32))
 
 
-def test_bad_inputs_raise_clear_errors():
+BAD_INPUTS = {
+    "32x32": np.zeros((2, 1, 32, 32)), "20x20": np.zeros((2, 1, 20, 20)), "27x27": np.zeros((2, 1, 27, 27)),
+    "28x30": np.zeros((2, 1, 28, 30)), "8x8": np.zeros((2, 1, 8, 8)), "no channel axis": np.zeros((1, 28, 28)),
+    "3 channels": np.zeros((2, 3, 28, 28)), "uint8": np.zeros((2, 1, 28, 28), dtype=np.uint8),
+    "a list": np.zeros((2, 1, 28, 28)).tolist(),
+}
+BAD_DOUTS = {"(2, 9)": np.zeros((2, 9)), "(3, 10)": np.zeros((3, 10)), "(2, 10, 1)": np.zeros((2, 10, 1)),
+             "(0, 10)": np.zeros((0, 10)), "int": np.zeros((2, 10), dtype=int), "a list": [[0.0] * 10] * 2}
+
+
+def assert_same_error(reference_call, fast_call):
+    """Both calls raise the same exception type with the same one-line message, not numpy's."""
+    with pytest.raises((TypeError, ValueError)) as expected:
+        reference_call()
+    message = str(expected.value)
+    assert "\n" not in message and "matmul" not in message and "reshape" not in message, message
+    with pytest.raises(expected.type) as got:
+        fast_call()
+    assert str(got.value) == message
+
+
+@pytest.mark.parametrize("options", [dict(), dict(variant="classic"), dict(batchnorm=True)],
+                         ids=["modern", "classic", "batchnorm"])
+@pytest.mark.parametrize("bad", BAD_INPUTS)
+def test_a_bad_input_gets_the_reference_layers_message(options, bad):
+    reference, fast_model = twin_models(**options)
+    assert_same_error(lambda: reference.forward(BAD_INPUTS[bad]), lambda: fast_model.forward(BAD_INPUTS[bad]))
+
+
+@pytest.mark.parametrize("bad", BAD_DOUTS)
+def test_a_bad_upstream_gradient_gets_the_reference_layers_message(bad):
+    reference, fast_model = twin_models()
+    x = np.random.default_rng(15).random((2, 1, 28, 28))
+    reference.forward(x)
+    fast_model.forward(x)
+    assert_same_error(lambda: reference.backward(BAD_DOUTS[bad]), lambda: fast_model.backward(BAD_DOUTS[bad]))
+
+
+def test_the_messages_for_a_wrong_image_size_say_what_to_fix():
     _, fast_model = twin_models()
-    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
-        fast_model.forward(np.zeros((1, 28, 28)))
-    with pytest.raises(ValueError, match="channel"):
-        fast_model.forward(np.zeros((2, 3, 28, 28)))
-    with pytest.raises(TypeError, match="float"):
-        fast_model.forward(np.zeros((2, 1, 28, 28), dtype=np.uint8))
+    with pytest.raises(ValueError, match=r"^linear: expected each example of x to hold D = w.shape\[0\] = 400 "
+                                         r"numbers, got x of shape \(2, 576\) \(576 numbers per example\)$"):
+        fast_model.forward(BAD_INPUTS["32x32"])
+    with pytest.raises(ValueError, match=r"^linear: expected dout \(same as the forward output\) of shape "
+                                         r"\(2, 10\), got shape \(2, 9\)$"):
+        fast_model.forward(np.zeros((2, 1, 28, 28)))
+        fast_model.backward(BAD_DOUTS["(2, 9)"])
 
 
 def test_summary_and_repr_work_on_the_fast_model():

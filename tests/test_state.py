@@ -44,7 +44,7 @@ def test_eval_mode_restores_modes_caches_buffers_and_generators(fast):
 
 def test_eval_mode_restores_after_an_error_and_gives_back_no_cache_where_there_was_none():
     model = LeNet5(rng=np.random.default_rng(0), fast=True).train()
-    with pytest.raises(ValueError, match="expected x with 1 channel"):
+    with pytest.raises(ValueError, match="conv2d: x has 3 channels"):
         with eval_mode(model):
             model.forward(np.zeros((2, 1, 28, 28), np.float32))   # caches filled inside...
             model.forward(np.zeros((2, 3, 28, 28), np.float32))

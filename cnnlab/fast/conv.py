@@ -108,6 +108,8 @@ def _pieces(x_pad, kh, kw):
     """
     c, h_pad, w_pad, n = x_pad.shape
     h_out, w_out = h_pad - kh + 1, w_pad - kw + 1
+    if n == 0:  # a batch of 0: no columns, no pieces
+        return
     # (C, H_out, W_out, N, KH, KW) -> (C, KH, KW, H_out, W_out, N): a view, nothing copied yet
     windows = sliding_window_view(x_pad, (kh, kw), axis=(1, 2)).transpose(0, 4, 5, 1, 2, 3)
     rows, xs = max(1, CHUNK // (w_out * n)), max(1, CHUNK // n)
@@ -182,7 +184,7 @@ def conv2d_backward_chwn(dout, cache, *, input_grad=True):
         pieces = _pieces(x_pad, kh, kw)
     else:
         pieces = ((slice(s, s + CHUNK), cols[:, s:s + CHUNK]) for s in range(0, d.shape[1], CHUNK))
-    dw_t = 0
+    dw_t = np.zeros((w[0].size, n_filters), dtype=np.result_type(x_pad, dout))  # 0 for a batch of 0
     for columns, cols_piece in pieces:
         dw_t = dw_t + cols_piece @ d[:, columns].T  # (C*KH*KW, F): tiny, a new array is cheap
     dx_pad = None

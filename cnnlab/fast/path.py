@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from .. import functional as F
 from .. import layers as L
-from .._checks import check_float_array, check_ndim, shape_str
 from ..layers.module import NO_CACHE
 from . import stages as S
 
@@ -90,7 +89,6 @@ class FastPath:
 
     def __init__(self, model):
         self.stages = build_stages(model.layers)
-        self.in_channels = model.layers[0][1].params["w"].shape[1]
 
     def forward(self, x):
         """Class scores for a batch.
@@ -102,12 +100,10 @@ class FastPath:
         Returns
         -------
         ndarray, shape (N, num_classes), a new array
+
+        A bad ``x`` (not floats, not 4-D, wrong channels, an image size the
+        layers do not fit) raises the error the reference layers raise.
         """
-        check_float_array("LeNet5 (fast)", "x", x)
-        check_ndim("LeNet5 (fast)", "x", x, 4, "(N, C, H, W)")
-        if x.shape[1] != self.in_channels:
-            raise ValueError(f"LeNet5 (fast): expected x with {self.in_channels} channel(s), "
-                             f"got shape {shape_str(x.shape)}")
         for stage in self.stages:
             x = stage.forward(x)
         return x
@@ -117,7 +113,8 @@ class FastPath:
 
         Parameters
         ----------
-        dout : ndarray, shape (N, num_classes); not modified
+        dout : ndarray, shape (N, num_classes); not modified. Checked as the
+            reference's last layer checks it, with its message.
         input_grad : bool
             False skips the gradient of the input (training needs none) and returns None.
 

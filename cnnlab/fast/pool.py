@@ -5,7 +5,8 @@ K*K strided sub-grids of the input, ``x[:, i::K, j::K, :]`` for the offsets
 ``(i, j)``. Max pooling is the elementwise maximum of those sub-grids (2x
 faster than reshaping to windows and reducing), average pooling their mean;
 with the batch innermost each sub-grid is made of contiguous runs of N values.
-H and W must be multiples of K (LeNet-5: 28 -> 14, 10 -> 5).
+H and W must be multiples of K (LeNet-5: 28 -> 14, 10 -> 5); other sizes are refused
+with the reference pooling's message.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+
+from .._checks import output_size
 
 
 class MaxPoolCache(NamedTuple):
@@ -38,10 +41,11 @@ def subgrids(x, k):
     return [x[:, i::k, j::k, :] for i in range(k) for j in range(k)]
 
 
-def _check_divisible(x, k):
-    if x.shape[1] % k or x.shape[2] % k:
-        raise ValueError(f"fast pooling: expected height and width divisible by the window {k}, "
-                         f"got input of shape (C, H, W, N) = {x.shape}")
+def _check_windows_fit(layer, x, k):
+    """Raise, as the reference pooling does (``layer``: "max_pool" or "avg_pool"), unless K x K
+    windows tile the (C, H, W, N) input: H and W multiples of K, and at least K."""
+    output_size(layer, x.shape[1], k, k, 0, "height")
+    output_size(layer, x.shape[2], k, k, 0, "width")
 
 
 def max_pool_forward_chwn(x, k=2):
@@ -57,7 +61,7 @@ def max_pool_forward_chwn(x, k=2):
     out : ndarray, shape (C, H/K, W/K, N), a new array
     cache : MaxPoolCache
     """
-    _check_divisible(x, k)
+    _check_windows_fit("max_pool", x, k)
     views = subgrids(x, k)
     out = np.maximum(views[0], views[1]) if len(views) > 1 else views[0].copy()
     for view in views[2:]:
@@ -109,7 +113,7 @@ def avg_pool_forward_chwn(x, k=2):
     out : ndarray, shape (C, H/K, W/K, N)
     cache : (x.shape, k)
     """
-    _check_divisible(x, k)
+    _check_windows_fit("avg_pool", x, k)
     views = subgrids(x, k)
     out = views[0].copy()
     for view in views[1:]:

@@ -15,6 +15,12 @@ through ``layer._keep_grads``, exactly as the reference layers store theirs:
 new arrays every step, so a gradient read after one step is never overwritten
 by the next. Running statistics move through the batch-norm layer's own
 ``_update_running_stats``.
+
+Inputs are checked as the reference layers check them, with their messages
+(``conv2d: ...``, ``max_pool: ...``, ``linear: ...``), so a wrong image size or
+upstream gradient reads the same on both paths: every conv checks its input as
+:func:`cnnlab.functional.conv2d_forward` does, pooling checks that its windows
+fit, and the linear stages check the input size and ``dout``.
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
+from .._checks import check_dout, check_features
+from ..functional.batchnorm import _forward_rows
+from ..functional.conv import _conv2d_setup
 from ..layers import MaxPool2d
 from ..layers.module import NO_CACHE
 from .conv import conv2d_backward_chwn, conv2d_forward_chwn
@@ -53,7 +62,7 @@ def _crop(x, pad):
 
 
 class _ConvInput:
-    """Bring a conv's input to a padded (C, H_pad, W_pad, N) array, and its gradient back.
+    """Check a conv's input, bring it to a padded (C, H_pad, W_pad, N) array, and its gradient back.
 
     The network's first conv takes the model's NCHW input: there transposing and
     padding are one copy, and so are cropping and transposing the gradient back.
@@ -63,9 +72,14 @@ class _ConvInput:
         if layer.stride != (1, 1) or layer.pad[0] != layer.pad[1]:
             raise ValueError(f"fast path, {name}: only stride 1 and equal padding are implemented, "
                              f"got stride {layer.stride}, pad {layer.pad}")
-        self.pad, self.takes_nchw = layer.pad[0], takes_nchw
+        self.layer, self.pad, self.takes_nchw = layer, layer.pad[0], takes_nchw
 
     def to_padded(self, x):
+        """(N, C, H, W) with ``takes_nchw``, else (C, H, W, N) -> (C, H + 2p, W + 2p, N)."""
+        layer = self.layer
+        # the reference conv's checks and messages, on an NCHW view (no copy)
+        _conv2d_setup(x if self.takes_nchw else x.transpose(3, 0, 1, 2), layer.params["w"],
+                      layer.params.get("b"), layer.stride, layer.pad)
         p = self.pad
         if self.takes_nchw:
             return nchw_to_chwn(x, p)
@@ -207,7 +221,7 @@ class Flatten(Stage):
 
     def forward(self, x):
         self._cache = x.shape
-        return x.reshape(-1, x.shape[-1]).T
+        return x.reshape(x.shape[0] * x.shape[1] * x.shape[2], x.shape[3]).T  # not -1: N may be 0
 
     def backward(self, dout, input_grad=True):
         return dout.T.reshape(self._take_cache()) if input_grad else None
@@ -216,8 +230,8 @@ class Flatten(Stage):
 class Linear(Stage):
     """A :class:`cnnlab.layers.Linear` on (N, D) rows: ``out = x @ w + b``.
 
-    The reference :func:`cnnlab.functional.linear_forward` without its argument
-    checks (the model checked its input) and with the bias added in place.
+    The reference :func:`cnnlab.functional.linear_forward` with the bias added in
+    place; the input size and ``dout`` are checked as there, in the same words.
     """
 
     def __init__(self, name, layer):
@@ -226,6 +240,7 @@ class Linear(Stage):
 
     def forward(self, x):
         params = self.layer.params
+        check_features("linear", x, x.shape[1], params["w"])
         out = x @ params["w"]
         if "b" in params:
             out += params["b"]  # out is a new array: adding in place is safe
@@ -234,6 +249,7 @@ class Linear(Stage):
 
     def backward(self, dout, input_grad=True):
         x, layer = self._take_cache(), self.layer
+        check_dout("linear", dout, (x.shape[0], layer.params["w"].shape[1]))
         db = dout.sum(axis=0) if "b" in layer.params else None
         dx = dout @ layer.params["w"].T if input_grad else None
         return layer._keep_grads(F.LinearGrads(dx=dx, dw=x.T @ dout, db=db), input_grad)
@@ -259,13 +275,19 @@ class Wrapped(Stage):
         self.layer._forget_caches()
 
 
+def _channel_rows(x):
+    """(C, H, W, N) -> (H*W*N, C), a view of a contiguous x; sizes computed, not -1, so N may be 0."""
+    return x.reshape(x.shape[0], x.shape[1] * x.shape[2] * x.shape[3]).T
+
+
 class BatchNorm(Stage):
     """BatchNorm2d on (C, H, W, N): each channel is a row of H*W*N values.
 
     The reference functions compute it: :func:`cnnlab.functional.batchnorm_forward`
     normalises the columns of an (M, C) array, and ``x.reshape(C, M).T`` is
     exactly that array, as a view. Running statistics are updated as
-    :class:`cnnlab.layers.BatchNorm2d` does.
+    :class:`cnnlab.layers.BatchNorm2d` does, and errors read as the reference's
+    (``spatial_batchnorm: ...``).
     """
 
     def __init__(self, name, layer):
@@ -273,11 +295,11 @@ class BatchNorm(Stage):
         self.layer = layer
 
     def forward(self, x):
-        layer, c = self.layer, x.shape[0]
-        out_rows, cache = F.batchnorm_forward(
-            x.reshape(c, -1).T, layer.params["gamma"], layer.params["beta"], train=layer.training,
-            running_mean=layer.buffers["running_mean"], running_var=layer.buffers["running_var"],
-            eps=layer.eps)
+        layer, rows = self.layer, _channel_rows(x)
+        out_rows, cache = _forward_rows(
+            "spatial_batchnorm", rows, layer.params["gamma"], layer.params["beta"], layer.training,
+            layer.buffers["running_mean"], layer.buffers["running_var"], layer.eps, rows.shape,
+            spatial=False)
         if layer.training:
             layer._update_running_stats(cache)
         self._cache = (cache, x.shape)
@@ -285,6 +307,6 @@ class BatchNorm(Stage):
 
     def backward(self, dout, input_grad=True):
         cache, shape = self._take_cache()
-        grads = F.batchnorm_backward(dout.reshape(shape[0], -1).T, cache)
+        grads = F.batchnorm_backward(_channel_rows(dout), cache)
         dx = np.ascontiguousarray(grads.dx.T).reshape(shape) if input_grad else None
         return self.layer._keep_grads(grads._replace(dx=dx), input_grad)

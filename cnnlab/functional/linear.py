@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import check_dout, check_float_array, check_shape, shape_str
+from .._checks import check_dout, check_features, check_float_array, check_shape, shape_str
 
 
 class LinearGrads(NamedTuple):
@@ -51,10 +51,7 @@ def linear_forward(x, w, b=None):
         raise ValueError(f"{layer}: expected x of shape (N, d_1, ..., d_k) and w of shape (D, M), "
                          f"got x {shape_str(x.shape)} and w {shape_str(w.shape)}")
     x_rows = _rows(x)
-    if x_rows.shape[1] != w.shape[0]:
-        raise ValueError(f"{layer}: expected each example of x to hold D = w.shape[0] = {w.shape[0]} "
-                         f"numbers, got x of shape {shape_str(x.shape)} "
-                         f"({x_rows.shape[1]} numbers per example)")
+    check_features(layer, x, x_rows.shape[1], w)
     out = x_rows @ w
     if b is not None:
         check_float_array(layer, "b", b)
