@@ -1,14 +1,16 @@
 """How long grading takes: a class of submissions, each a copy of the student edition.
 
 Builds ``--n`` submissions (30 by default) in a temporary folder, each a copy of
-the release of the whole series (``cnnlab.course.release`` of ``notebooks/``;
-without it, plain copies of ``notebooks/``), grades them with ``--n-jobs`` local
-workers (2) exactly as ``python -m cnnlab.course grade`` does (fresh kernels,
-``CNNLAB_QUICK=1``), and prints the wall time and the time per submission. The
-released notebooks hold stubs, so the figure is the time to run and score the
-series, not the time of anyone's own answers.
+the whole series, grades them with ``--n-jobs`` local workers (2) exactly as
+``python -m cnnlab.course grade`` does (fresh kernels, ``CNNLAB_QUICK=1``), and
+prints the wall time and the time per submission.
 
-    python benchmarks/bench_grade.py [--n 30] [--n-jobs 2] [--keep DIR]
+``--edition teacher`` (the default) submits the teacher edition, every exercise
+answered, so every checker runs in full on every answer: a class that did all the
+work, the slowest case. ``--edition student`` submits the release as handed out
+(stubs: each exercise fails fast), the time to run the series itself.
+
+    python benchmarks/bench_grade.py [--n 30] [--n-jobs 2] [--edition teacher|student] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -20,26 +22,26 @@ import time
 from pathlib import Path
 
 from cnnlab.course.grade import grade_submissions
+from cnnlab.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def student_edition(folder: Path) -> str:
-    """Write one student's copy of the series to ``folder``; say where it came from."""
-    try:
+def submission(folder: Path, edition: str) -> str:
+    """Write one student's copy of the series to ``folder``; say what it is."""
+    if edition == "student":
         from cnnlab.course.release import release
-    except ImportError:
-        release = None
-    if release is not None:
+
         release(ROOT / "notebooks", folder)
-        return "the release of notebooks/"
+        return "the student edition, stubs unanswered"
     folder.mkdir(parents=True)
     for path in sorted((ROOT / "notebooks").rglob("*.ipynb")):
-        if ".ipynb_checkpoints" not in path.parts:
-            target = folder / path.relative_to(ROOT / "notebooks")
+        rel = path.relative_to(ROOT / "notebooks")
+        if not {".ipynb_checkpoints", *LANGUAGES[1:]} & set(rel.parts):
+            target = folder / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
-    return "copies of notebooks/ (no release yet)"
+    return "the teacher edition, every exercise answered"
 
 
 def main(argv=None) -> int:
@@ -48,6 +50,8 @@ def main(argv=None) -> int:
     parser.add_argument("--n-jobs", type=int, default=2, help="local workers (default: 2)")
     parser.add_argument("--cell-timeout", type=float, default=120.0)
     parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument("--edition", choices=["teacher", "student"], default="teacher",
+                        help="what each student submits (default: %(default)s, all answered)")
     parser.add_argument("--keep", metavar="DIR", help="build and grade in DIR and keep it "
                         "(default: a temporary folder, removed)")
     args = parser.parse_args(argv)
@@ -59,7 +63,7 @@ def main(argv=None) -> int:
         template = work / "edition"
         if template.exists():
             shutil.rmtree(template)
-        origin = student_edition(template)
+        origin = submission(template, args.edition)
         subs, out = work / "SUBMISSIONS", work / "GRADES"
         for folder in (subs, out):
             if folder.exists():

@@ -31,7 +31,11 @@ from cnnlab.slides.tags import BUDGET, apply, slide_types
 
 ROOT = Path(__file__).resolve().parents[1]
 NODE_MODULES = ROOT / "node_modules"
-NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb")
+                   if not {".ipynb_checkpoints", "zh_CN"} & set(p.parts))
+# the Chinese edition (make translations), whose decks make slides writes to slides/zh_CN/
+ZH_NOTEBOOKS = sorted(p for p in (ROOT / "notebooks" / "zh_CN").rglob("*.ipynb")
+                      if ".ipynb_checkpoints" not in p.parts)
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -187,6 +191,23 @@ def test_decks_fetch_nothing_from_the_network(decks):
             assert not is_network(url), f"{sheet.relative_to(out)} fetches {url}"
             if not url.startswith("data:"):
                 assert (sheet.parent / unquote(urlsplit(url).path)).is_file(), f"{sheet} -> {url}"
+
+
+@pytest.mark.notebooks  # builds decks of two real notebooks
+def test_the_chinese_edition_has_decks_too(tmp_path):
+    if not (NODE_MODULES / "reveal.js").is_dir():
+        pytest.skip("node_modules/reveal.js is missing: `make setup` installs it with `npm ci`")
+    if not ZH_NOTEBOOKS:
+        pytest.skip("notebooks/zh_CN/ is not built: make translations")
+    chosen = ZH_NOTEBOOKS[:2]   # the other decks are built the same way, as the English ones test
+    decks = build(chosen, tmp_path, NODE_MODULES, lang="zh_CN")
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in index and "幻灯片" in index
+    for deck, notebook in zip(decks, chosen):
+        text = deck.read_text(encoding="utf-8")
+        assert network_references(text) == [], deck.name
+        assert title(nbformat.read(notebook, as_version=4)) in index
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in text), f"{deck.name} holds no Chinese"
 
 
 def _js_indices(indices: dict) -> str:
