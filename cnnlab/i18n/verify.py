@@ -42,7 +42,12 @@ def glossary(lang: str, root: Path) -> list[GlossaryTerm]:
         return []
     with path.open(encoding="utf-8", newline="") as f:
         rows = [r for r in csv.reader(f, delimiter="\t") if r and not r[0].startswith("#")]
-    return [GlossaryTerm(re.compile(rf"\b(?:{en})\b", re.I), zh, en) for en, zh, *_ in rows[1:]]
+    # a term may be broken over two lines of the source: any run of white space matches a space
+    return [GlossaryTerm(re.compile(rf"\b(?:{_spaces(en)})\b", re.I), zh, en) for en, zh, *_ in rows[1:]]
+
+
+def _spaces(pattern: str) -> str:
+    return pattern.replace("[- ]", r"[-\s]").replace(" ", r"\s+")
 
 
 def _short(text: str, n: int = 60) -> str:
