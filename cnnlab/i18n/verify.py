@@ -55,6 +55,14 @@ def _short(text: str, n: int = 60) -> str:
     return one if len(one) <= n else one[: n - 1] + "…"
 
 
+def _emphasis(text: str) -> tuple[int, int]:
+    """How many bold and italic spans ``text`` renders to (as nbconvert renders Markdown)."""
+    import mistune
+
+    html = mistune.html(text)
+    return html.count("<strong>"), html.count("<em>")
+
+
 def _unit_problems(english: str, translation: str, terms: list[GlossaryTerm]) -> list[str]:
     out = []
     want, got = protected(english), protected(translation)
@@ -64,6 +72,9 @@ def _unit_problems(english: str, translation: str, terms: list[GlossaryTerm]) ->
         detail = "; ".join(filter(None, [lost and f"altered or dropped {lost[:3]}",
                                          added and f"added {added[:3]}"]))
         out.append(f"formula, code or link changed ({detail})")
+    if _emphasis(english) != _emphasis(translation):
+        out.append("bold or italic does not render as in the English (CommonMark: put Chinese "
+                   "punctuation outside the markers, **问题**：)")
     prose = prose_only(english)
     for term in terms:
         if term.english.search(prose) and term.translation.lower() not in translation.lower():
