@@ -18,12 +18,21 @@ import functools
 import numpy as np
 
 from .gradcheck import check_function, rel_error
+from .i18n import N_, _
+
+#: How a verdict names an answer given no ``what`` and no name (translated when shown).
+YOUR_ANSWER, YOUR_FUNCTION, YOUR_BACKWARD = N_("your answer"), N_("your function"), N_("your backward")
+
+
+def _not_yet(what: str, detail: str) -> AssertionError:
+    """The failure a check raises: ``not yet: <what>: <detail>``, in the course's language."""
+    return AssertionError(_("not yet: {what}: {detail}").format(what=_(what), detail=detail))
 
 
 def _verdict(ok: bool, what: str, detail: str) -> None:
     if not ok:
-        raise AssertionError(f"not yet: {what}: {detail}")
-    print(f"correct: {what} ({detail})")
+        raise _not_yet(what, detail)
+    print(_("correct: {what} ({detail})").format(what=_(what), detail=detail))
 
 
 def _as_numbers(answer, what: str) -> np.ndarray:
@@ -31,8 +40,8 @@ def _as_numbers(answer, what: str) -> np.ndarray:
     try:
         values = np.asarray(answer, dtype=np.float64)
     except (TypeError, ValueError):
-        raise AssertionError(f"not yet: {what}: expected a number or an array of numbers, "
-                             f"got {type(answer).__name__}") from None
+        raise _not_yet(what, _("expected a number or an array of numbers, got {type}").format(
+            type=type(answer).__name__)) from None
     return values
 
 
@@ -41,12 +50,13 @@ def _require_finite(answer: np.ndarray, expected, what: str) -> None:
     bad = ~np.isfinite(answer) & np.isfinite(np.asarray(expected, dtype=np.float64))
     if bad.any():
         kind = "NaN" if np.isnan(answer[bad]).any() else "inf"
-        raise AssertionError(f"not yet: {what}: the answer contains {kind} "
-                             f"({int(bad.sum())} of {answer.size} values)")
+        raise _not_yet(what, _("the answer contains {kind} ({count} of {size} values)").format(
+            kind=kind, count=int(bad.sum()), size=answer.size))
 
 
 def _your_turn(what: str) -> None:
-    print(f"your turn: {what} is not written yet; fill it in above and run this cell again")
+    print(_("your turn: {what} is not written yet; fill it in above and run this cell again").format(
+        what=_(what)))
 
 
 def _allow_unattempted(check):
@@ -54,7 +64,7 @@ def _allow_unattempted(check):
 
     @functools.wraps(check)
     def wrapper(answer, *args, **kwargs):
-        what = kwargs.get("what") or getattr(answer, "__name__", "your answer")
+        what = kwargs.get("what") or getattr(answer, "__name__", YOUR_ANSWER)
         try:
             return check(answer, *args, **kwargs)
         except NotImplementedError:
@@ -64,7 +74,7 @@ def _allow_unattempted(check):
 
 
 @_allow_unattempted
-def check_value(answer, expected, what="your answer", *, rtol=1e-6, atol=1e-12) -> None:
+def check_value(answer, expected, what=YOUR_ANSWER, *, rtol=1e-6, atol=1e-12) -> None:
     """Compare a number or an array with the expected one.
 
     Parameters
@@ -84,10 +94,12 @@ def check_value(answer, expected, what="your answer", *, rtol=1e-6, atol=1e-12) 
         return
     answer, expected = _as_numbers(answer, what), np.asarray(expected, dtype=np.float64)
     if answer.shape != expected.shape:
-        raise AssertionError(f"not yet: {what}: expected shape {expected.shape}, got {answer.shape}")
+        raise _not_yet(what, _("expected shape {expected}, got {shape}").format(
+            expected=expected.shape, shape=answer.shape))
     _require_finite(answer, expected, what)
     ok = bool(np.allclose(answer, expected, rtol=rtol, atol=atol))
-    _verdict(ok, what, f"max abs difference {np.max(np.abs(answer - expected), initial=0.0):.1e}")
+    _verdict(ok, what, _("max abs difference {difference:.1e}").format(
+        difference=np.max(np.abs(answer - expected), initial=0.0)))
 
 
 @_allow_unattempted
@@ -107,7 +119,7 @@ def check_same_function(answer, reference, make_args, *, trials=5, rng=None, ato
     atol : float
     """
     rng = np.random.default_rng(0) if rng is None else rng
-    what = what or getattr(answer, "__name__", "your function")
+    what = what or getattr(answer, "__name__", YOUR_FUNCTION)
     worst = 0.0
     for trial in range(trials):
         args = make_args(rng)
@@ -115,18 +127,21 @@ def check_same_function(answer, reference, make_args, *, trials=5, rng=None, ato
         got_parts = got if isinstance(got, tuple) else (got,)
         want_parts = want if isinstance(want, tuple) else (want,)
         if len(got_parts) != len(want_parts):
-            raise AssertionError(f"not yet: {what}: returned {len(got_parts)} values, "
-                                 f"expected {len(want_parts)}")
+            raise _not_yet(what, _("returned {n} values, expected {expected}").format(
+                n=len(got_parts), expected=len(want_parts)))
         for index, (g, w) in enumerate(zip(got_parts, want_parts)):
             if w is None:
                 continue
-            g, w = _as_numbers(g, f"{what}: value {index}"), np.asarray(w)
+            value = _("{what}: value {index}").format(what=_(what), index=index)
+            g, w = _as_numbers(g, value), np.asarray(w)
             if g.shape != w.shape:
-                raise AssertionError(f"not yet: {what}: value {index} has shape {g.shape}, "
-                                     f"expected {w.shape} (trial {trial})")
-            _require_finite(g, w, f"{what}: value {index} (trial {trial})")
+                raise _not_yet(what, _("value {index} has shape {shape}, expected {expected} (trial "
+                                       "{trial})").format(index=index, shape=g.shape, expected=w.shape,
+                                                          trial=trial))
+            _require_finite(g, w, _("{value} (trial {trial})").format(value=value, trial=trial))
             worst = max(worst, float(np.max(np.abs(g - w), initial=0.0)))
-    _verdict(worst <= atol, what, f"{trials} random trials, max abs difference {worst:.1e}")
+    _verdict(worst <= atol, what, _("{trials} random trials, max abs difference {difference:.1e}").format(
+        trials=trials, difference=worst))
 
 
 def check_backward(forward, answer_backward, inputs, hyper=None, *, threshold=1e-7, **options) -> None:
@@ -138,11 +153,12 @@ def check_backward(forward, answer_backward, inputs, hyper=None, *, threshold=1e
     try:
         report = check_function(forward, answer_backward, inputs, hyper, threshold=threshold, **options)
     except NotImplementedError:
-        _your_turn(getattr(answer_backward, "__name__", "your backward"))
+        _your_turn(getattr(answer_backward, "__name__", YOUR_BACKWARD))
         return
     print(report)
-    _verdict(report.passed, getattr(answer_backward, "__name__", "your backward"),
-             f"max relative error {report.max_rel_error:.1e} against threshold {threshold:.0e}")
+    _verdict(report.passed, getattr(answer_backward, "__name__", YOUR_BACKWARD),
+             _("max relative error {error:.1e} against threshold {threshold:.0e}").format(
+                 error=report.max_rel_error, threshold=threshold))
 
 
 __all__ = ["check_backward", "check_same_function", "check_value", "rel_error"]

@@ -20,13 +20,16 @@ import hashlib
 import numbers
 from dataclasses import dataclass
 
+from ..i18n import _
+
 KINDS = ("number", "choice")
 
 
 @dataclass(frozen=True)
 class Question:
     """A question checked by the package. ``prompt`` is one line (for feedback files);
-    ``choices`` lists the valid options of a multiple-choice question ("a", "b", ...)."""
+    ``choices`` lists the valid options of a multiple-choice question ("a", "b", ...).
+    ``prompt`` and ``hint`` are English, marked ``N_("...")`` and shown translated."""
 
     id: str
     notebook: str
@@ -46,10 +49,11 @@ def canonical(kind: str, value, digits: int = 3) -> str:
     """The form that is hashed: ``'14'``, ``'0.693'``, ``'b'``."""
     if kind == "number":
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"expected a number, got {type(value).__name__}")
+            raise TypeError(_("expected a number, got {type}").format(type=type(value).__name__))
         return f"{float(value):.{digits}g}"
     if not isinstance(value, str):
-        raise TypeError(f"expected one of the choices as a string, got {type(value).__name__}")
+        raise TypeError(_("expected one of the choices as a string, got {type}").format(
+            type=type(value).__name__))
     return value.strip().lower()
 
 
@@ -94,8 +98,8 @@ def check_answer(question_id: str, value):
     from .checker import FAILED, NOT_ATTEMPTED, PASSED, CheckResult
 
     q = lookup(question_id)
-    result = CheckResult(q.id, NOT_ATTEMPTED, "no answer yet; replace the ... with yours and run "
-                         "this cell again", max_points=float(q.points))
+    result = CheckResult(q.id, NOT_ATTEMPTED, _("no answer yet; replace the ... with yours and run "
+                                                "this cell again"), max_points=float(q.points))
     if value is None or value is Ellipsis:
         return result
     try:
@@ -105,14 +109,16 @@ def check_answer(question_id: str, value):
         return result
     if q.kind == "choice" and given not in q.choices:
         result.status = FAILED
-        result.message = f"expected one of {', '.join(repr(c) for c in q.choices)}, got {value!r}"
+        result.message = _("expected one of {choices}, got {value!r}").format(
+            choices=", ".join(repr(c) for c in q.choices), value=value)
     elif digest(q.kind, value, q.digits) == q.answer_digest:
-        result.status, result.message = PASSED, f"{given} is right"
+        result.status, result.message = PASSED, _("{given} is right").format(given=given)
     else:
         result.status = FAILED
-        precision = f" (compared to {q.digits} significant figures)" if q.kind == "number" else ""
-        result.message = f"{given} is not the answer{precision}"
-        result.diagnosis = q.hint
+        result.message = (_("{given} is not the answer (compared to {digits} significant figures)")
+                          if q.kind == "number" else _("{given} is not the answer")).format(
+            given=given, digits=q.digits)
+        result.diagnosis = _(q.hint) if q.hint else ""
     return result
 
 

@@ -22,10 +22,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..gradcheck import check_function
+from ..i18n import N_, _
 from . import answers
 from .catalog import Exercise, by_notebook, lookup
 
 PASSED, FAILED, NOT_ATTEMPTED, MISSING = "passed", "failed", "not attempted", "missing"
+#: How a verdict starts, by status.
+_HEADS = {PASSED: N_("correct"), FAILED: N_("not yet"), NOT_ATTEMPTED: N_("your turn"),
+          MISSING: N_("missing")}
 
 
 @dataclass
@@ -48,11 +52,12 @@ class CheckResult:
         return self.status == PASSED
 
     def line(self) -> str:
-        """The verdict as the student reads it."""
-        head = {PASSED: "correct", FAILED: "not yet", NOT_ATTEMPTED: "your turn",
-                MISSING: "missing"}.get(self.status, self.status)
-        text = f"{head}: {self.id}: {self.message}"
-        return f"{text}\n  likely mistake: {self.diagnosis}" if self.diagnosis else text
+        """The verdict as the student reads it, in the language of :mod:`cnnlab.i18n`."""
+        head = _(_HEADS[self.status]) if self.status in _HEADS else self.status
+        text = _("{head}: {id}: {message}").format(head=head, id=self.id, message=self.message)
+        if not self.diagnosis:
+            return text
+        return text + "\n  " + _("likely mistake: {diagnosis}").format(diagnosis=self.diagnosis)
 
     def as_dict(self) -> dict:
         return {"id": self.id, "status": self.status, "message": self.message,
@@ -71,6 +76,11 @@ class _Problem(Exception):
     """An answer differs from the reference; the message says how, never what was expected."""
 
 
+def _fail(text: str, **values) -> _Problem:
+    """A :class:`_Problem` saying ``text`` (already translated) with ``values`` filled in."""
+    return _Problem(text.format(**values))
+
+
 def seeded_rng(exercise_id: str, seed: int | None = None) -> np.random.Generator:
     """The cases' generator: fixed per exercise (reproducible notebook output), or
     mixed with ``seed`` (grading: inputs the student never saw)."""
@@ -81,7 +91,7 @@ def seeded_rng(exercise_id: str, seed: int | None = None) -> np.random.Generator
 # -- comparing ---------------------------------------------------------------------------
 def _describe(value) -> str:
     if isinstance(value, np.ndarray):
-        return f"an array of shape {tuple(value.shape)}"
+        return _("an array of shape {shape}").format(shape=tuple(value.shape))
     return type(value).__name__
 
 
@@ -90,45 +100,48 @@ def _compare_arrays(got, want, ex: Exercise, what: str) -> None:
         return
     if np.ndim(want) == 0 and not isinstance(got, np.ndarray):
         if not isinstance(got, (int, float, np.number)) or isinstance(got, bool):
-            raise _Problem(f"{what} should be a number, got {type(got).__name__}")
+            raise _fail(_("{what} should be a number, got {type}"), what=what, type=type(got).__name__)
     elif isinstance(want, np.ndarray) and not isinstance(got, np.ndarray):
-        raise _Problem(f"{what} should be a numpy array of shape {tuple(want.shape)}, got {_describe(got)}")
+        raise _fail(_("{what} should be a numpy array of shape {shape}, got {got}"), what=what,
+                    shape=tuple(want.shape), got=_describe(got))
     got_a, want_a = np.asarray(got), np.asarray(want)
     if got_a.shape != want_a.shape:
-        raise _Problem(f"{what} has shape {tuple(got_a.shape)}; expected shape {tuple(want_a.shape)}")
+        raise _fail(_("{what} has shape {shape}; expected shape {expected}"), what=what,
+                    shape=tuple(got_a.shape), expected=tuple(want_a.shape))
     if not (np.issubdtype(got_a.dtype, np.number) or got_a.dtype == bool):
-        raise _Problem(f"{what} has dtype {got_a.dtype}; expected numbers")
+        raise _fail(_("{what} has dtype {dtype}; expected numbers"), what=what, dtype=got_a.dtype)
     got_f, want_f = got_a.astype(np.float64), want_a.astype(np.float64)
     bad = ~np.isfinite(got_f) & np.isfinite(want_f)
     if bad.any():
-        raise _Problem(f"{what} contains {'NaN' if np.isnan(got_f[bad]).any() else 'inf'} "
-                       f"({int(bad.sum())} of {got_f.size} values)")
+        raise _fail(_("{what} contains {nan} ({count} of {size} values)"), what=what,
+                    nan="NaN" if np.isnan(got_f[bad]).any() else "inf", count=int(bad.sum()), size=got_f.size)
     if not np.allclose(got_f, want_f, rtol=ex.rtol, atol=ex.atol, equal_nan=True):
         with np.errstate(all="ignore"):
             errors = np.abs(got_f - want_f) / np.maximum(1e-8, np.abs(got_f) + np.abs(want_f))
         worst = float(np.max(errors, where=np.isfinite(errors), initial=0.0))
-        raise _Problem(f"{what} is wrong (largest relative error {worst:.1e})")
+        raise _fail(_("{what} is wrong (largest relative error {error:.1e})"), what=what, error=worst)
 
 
 def _compare(got, want, ex: Exercise, what: str) -> None:
     """Raise :class:`_Problem` unless ``got`` matches ``want`` in structure and values."""
     if isinstance(want, tuple):
         fields = getattr(want, "_fields", None)
+        named = f"{type(want).__name__}({', '.join(fields)})" if fields else None
         if not isinstance(got, tuple) or len(got) != len(want):
-            expected = f"{type(want).__name__}({', '.join(fields)})" if fields else f"a tuple of {len(want)}"
-            raise _Problem(f"{what} should be {expected}, got {_describe(got)}"
-                           + (f" of {len(got)}" if isinstance(got, tuple) else ""))
+            got_text = _("tuple of {n}").format(n=len(got)) if isinstance(got, tuple) else _describe(got)
+            raise _fail(_("{what} should be {expected}, got {got}"), what=what, got=got_text,
+                        expected=named or _("a tuple of {n}").format(n=len(want)))
         if fields and getattr(got, "_fields", None) != fields:
-            raise _Problem(f"{what} should be {type(want).__name__}({', '.join(fields)}) (from "
-                           f"cnnlab.functional), got a plain {type(got).__name__}")
+            raise _fail(_("{what} should be {expected} (from cnnlab.functional), got a plain {type}"),
+                        what=what, expected=named, type=type(got).__name__)
         for index, (g, w) in enumerate(zip(got, want)):
             _compare(g, w, ex, fields[index] if fields else f"{what}[{index}]")
         return
     if isinstance(want, (int, np.integer)) and not isinstance(want, bool):
         if not isinstance(got, (int, np.integer)) or isinstance(got, bool):
-            raise _Problem(f"{what} should be an int, got {type(got).__name__}")
+            raise _fail(_("{what} should be an int, got {type}"), what=what, type=type(got).__name__)
         if got != want:
-            raise _Problem(f"{what} is wrong")
+            raise _fail(_("{what} is wrong"), what=what)
         return
     _compare_arrays(got, want, ex, what)
 
@@ -161,7 +174,8 @@ def _run_case(ex: Exercise, fn, case, rng):
             dout_copy, cache_copy = copy.deepcopy(dout), copy.deepcopy(cache)
             result = f(dout_copy, cache_copy)
             if not _same_inputs((dout,), (dout_copy,)):
-                raise _Problem("it modified its upstream gradient dout in place; compute a new array instead")
+                raise _Problem(_("it modified its upstream gradient dout in place; compute a new array "
+                                 "instead"))
             return result
 
         return call, ex.reference(dout, cache)
@@ -170,7 +184,7 @@ def _run_case(ex: Exercise, fn, case, rng):
         args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
         result = f(*args, **kwargs)
         if not _same_inputs(case.args, args):
-            raise _Problem("it modified its input in place; compute a new array instead")
+            raise _Problem(_("it modified its input in place; compute a new array instead"))
         return result
 
     return call, _call(ex.reference, case.args, case.kwargs)
@@ -178,26 +192,28 @@ def _run_case(ex: Exercise, fn, case, rng):
 
 def _check_forward_result(ex, got, want, rng):
     if not isinstance(got, tuple) or len(got) != 2:
-        raise _Problem(f"a forward returns (out, cache), got {_describe(got)}")
+        raise _fail(_("a forward returns (out, cache), got {got}"), got=_describe(got))
     _compare(got[0], want[0], ex, "out")
     if ex.backward is not None:
         dout = _upstream(want[0], rng)
         try:
             from_yours = ex.backward(dout, got[1])
         except Exception as exc:
-            raise _Problem(f"the library's backward cannot use your cache ({type(exc).__name__}: {exc}); "
-                           f"return the same cache as the library's forward") from None
+            raise _fail(_("the library's backward cannot use your cache ({error}: {message}); return "
+                          "the same cache as the library's forward"), error=type(exc).__name__,
+                        message=exc) from None
         try:
-            _compare(from_yours, ex.backward(dout, want[1]), ex, "the backward of your cache")
+            _compare(from_yours, ex.backward(dout, want[1]), ex, _("the backward of your cache"))
         except _Problem as problem:
-            raise _Problem(f"{problem}: return the same cache as the library's forward") from None
+            raise _fail(_("{problem}: return the same cache as the library's forward"),
+                        problem=problem) from None
 
 
 def _check_result(ex, got, want, rng):
     if ex.kind == "forward":
         _check_forward_result(ex, got, want, rng)
     else:
-        _compare(got, want, ex, "the result" if ex.kind == "function" else "your gradients")
+        _compare(got, want, ex, _("the result") if ex.kind == "function" else _("your gradients"))
 
 
 # -- diagnosing ----------------------------------------------------------------------------
@@ -237,18 +253,19 @@ def _generic_diagnosis(ex, got, want) -> str:
             g, w = np.asarray(g, dtype=np.float64), np.asarray(w, dtype=np.float64)
         except (TypeError, ValueError):
             continue
-        name = getattr(want, "_fields", [None] * len(pairs))[name_index] or "the result"
+        name = getattr(want, "_fields", [None] * len(pairs))[name_index] or _("the result")
         if g.ndim == 2 and g.shape == w.T.shape and g.shape != w.shape:
-            return f"{name} looks transposed: check the order of the factors of the matrix product"
+            return _("{name} looks transposed: check the order of the factors of the matrix "
+                     "product").format(name=name)
         if g.shape == w.shape and g.size and np.isfinite(g).all() and not np.allclose(g, w):
             if np.allclose(g, -w):
-                return f"{name} has the wrong sign"
+                return _("{name} has the wrong sign").format(name=name)
             nonzero = np.abs(w) > 1e-12
             if nonzero.any():
                 ratio = g[nonzero] / w[nonzero]
                 if np.allclose(ratio, ratio[0], rtol=1e-6) and np.allclose(g, ratio[0] * w):
-                    return (f"{name} is off by a constant factor of {ratio[0]:.4g}: a scaling is "
-                            f"missing or extra (a 1/N, say)")
+                    return _("{name} is off by a constant factor of {factor:.4g}: a scaling is missing "
+                             "or extra (a 1/N, say)").format(name=name, factor=ratio[0])
     return ""
 
 
@@ -260,7 +277,7 @@ def _diagnose(ex, call, got, want):
             continue
         # a mistake that gives the right answer on this case cannot explain the wrong one
         if _agrees(ex, got, wrong) and not _agrees(ex, wrong, want):
-            return mistake.diagnosis, mistake.name
+            return _(mistake.diagnosis), mistake.name
     return _generic_diagnosis(ex, got, want), None
 
 
@@ -277,9 +294,9 @@ def _gradient_check(ex, fn, case):
     hyper = {**{n: a for n, a in zip(names, case.args) if n not in inputs}, **case.kwargs}
     report = check_function(forward, backward, inputs, hyper, **ex.gradcheck)
     if not report.passed:
-        raise _Problem(f"the numerical gradient check fails (largest relative error "
-                       f"{report.max_rel_error:.1e}, threshold 1e-07)")
-    return f"; gradient check {report.max_rel_error:.0e}"
+        raise _fail(_("the numerical gradient check fails (largest relative error {error:.1e}, "
+                      "threshold 1e-07)"), error=report.max_rel_error)
+    return _("; gradient check {error:.0e}").format(error=report.max_rel_error)
 
 
 def _unwrap(fn):
@@ -288,13 +305,14 @@ def _unwrap(fn):
 
 def run_check(ex: Exercise, fn, *, rng=None, seed=None) -> CheckResult:
     """Run the answer ``fn`` to exercise ``ex`` on fresh cases; never raises for a wrong answer."""
-    result = CheckResult(ex.id, NOT_ATTEMPTED, "not written yet; fill it in above and run this cell again",
-                         max_points=float(ex.points))
+    result = CheckResult(ex.id, NOT_ATTEMPTED, _("not written yet; fill it in above and run this cell "
+                                                 "again"), max_points=float(ex.points))
     fn = _unwrap(fn)
     if fn is None or fn is Ellipsis:
         return result
     if not callable(fn):
-        result.status, result.message = FAILED, f"expected a function {ex.id}, got {type(fn).__name__}"
+        result.status, result.message = FAILED, _("expected a function {id}, got {type}").format(
+            id=ex.id, type=type(fn).__name__)
         return result
     rng = seeded_rng(ex.id, seed) if rng is None else rng
     cases = ex.cases(rng)
@@ -306,7 +324,7 @@ def run_check(ex: Exercise, fn, *, rng=None, seed=None) -> CheckResult:
             try:
                 _check_result(ex, got, want, rng)
             except _Problem as problem:
-                result.status, result.message = FAILED, f"{problem} (case: {case.label})"
+                result.status, result.message = FAILED, _in_case(problem, case)
                 result.diagnosis, result.mistake = _diagnose(ex, call, got, want)
                 return result
         tail = _gradient_check(ex, fn, cases[0])
@@ -316,12 +334,19 @@ def run_check(ex: Exercise, fn, *, rng=None, seed=None) -> CheckResult:
         result.status, result.message = FAILED, str(problem)
         return result
     except Exception as exc:
-        where = f" (case: {case.label})" if case is not None else ""
-        result.status, result.message = FAILED, f"it raised {type(exc).__name__}: {exc}{where}"
+        raised = _("it raised {error}: {message}").format(error=type(exc).__name__, message=exc)
+        result.status, result.message = FAILED, raised if case is None else _in_case(raised, case)
         return result
-    labels = "; ".join(c.label for c in cases)
-    result.status, result.message = PASSED, f"matches the library on {len(cases)} random cases ({labels}){tail}"
+    # TRANSLATORS: between the labels of the cases, "batch of one; stride 2"
+    labels = _("; ").join(c.label for c in cases)
+    result.status = PASSED
+    result.message = _("matches the library on {n} random cases ({labels}){tail}").format(
+        n=len(cases), labels=labels, tail=tail)
     return result
+
+
+def _in_case(problem, case) -> str:
+    return _("{problem} (case: {case})").format(problem=problem, case=case.label)
 
 
 def check(target, value=Ellipsis, *, seed=None, quiet=False) -> CheckResult | None:
@@ -355,15 +380,15 @@ def grade_namespace(namespace: dict, notebook: str, seed: int) -> list[dict]:
     results = []
     for ex in by_notebook(notebook):
         if ex.id not in namespace:
-            r = CheckResult(ex.id, MISSING, f"no function named {ex.id} was found: keep the name "
-                            f"the exercise gives", max_points=float(ex.points))
+            missing = _("no function named {id} was found: keep the name the exercise gives")
+            r = CheckResult(ex.id, MISSING, missing.format(id=ex.id), max_points=float(ex.points))
         else:
             r = run_check(ex, namespace[ex.id], seed=seed)
-        results.append({**r.as_dict(), "kind": "exercise", "title": ex.title})
+        results.append({**r.as_dict(), "kind": "exercise", "title": _(ex.title)})
     for question in answers.by_notebook(notebook):
         value = namespace.get(question.id, Ellipsis)
         r = answers.check_answer(question.id, value)
-        results.append({**r.as_dict(), "kind": "question", "title": question.prompt})
+        results.append({**r.as_dict(), "kind": "question", "title": _(question.prompt)})
     return results
 
 

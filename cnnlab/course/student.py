@@ -33,6 +33,7 @@ from pathlib import Path
 
 from .. import ops
 from .._io import atomic_write
+from ..i18n import N_, _
 from .catalog import all_exercises, lookup
 
 ENV = "CNNLAB_MY_LAYERS"
@@ -48,6 +49,10 @@ import numpy as np
 from cnnlab.functional import *  # noqa: F401,F403  (caches and gradient types: Conv2dGrads, ...)
 '''
 _BEGIN, _END = "# --- exercise: {id} ---", "# --- end: {id} ---"
+#: Whose each layer function is: the values of :func:`use_my_layers`'s report (English,
+#: which code may compare with), printed in the language of :mod:`cnnlab.i18n`.
+YOURS, NOT_WRITTEN = N_("yours"), N_("library (not written yet)")
+FAILING = N_("library (yours does not pass its check yet: {why})")
 
 
 def my_layers_path() -> Path:
@@ -114,8 +119,9 @@ def exercise(exercise_id: str):
 
     def decorate(fn):
         if getattr(fn, "__name__", None) != ex.id:
-            raise NameError(f"exercise {ex.id!r}: name the function {ex.id}, as the exercise does "
-                            f"(got {getattr(fn, '__name__', fn)!r}); the checks and the grader look for it by name")
+            raise NameError(_("exercise {id!r}: name the function {id}, as the exercise does (got {name!r}); "
+                              "the checks and the grader look for it by name").format(
+                id=ex.id, name=getattr(fn, "__name__", fn)))
         found = _source_without_decorators(fn)
         if found is not None and not found[1]:
             save_function(ex.id, found[0])
@@ -128,7 +134,7 @@ def exercise(exercise_id: str):
             except NotImplementedError:
                 if not told:
                     told.append(True)
-                    print(f"note: {ex.id} is not written yet; using the library's")
+                    print(_("note: {id} is not written yet; using the library's").format(id=ex.id))
                 return ex.reference(*args, **kwargs)
 
         wrapper.__exercise_id__ = ex.id
@@ -150,20 +156,20 @@ def load_my_layers(path: Path | None = None):
     return module
 
 
-def _status(ex, module) -> tuple[str, object]:
+def _status(ex, module) -> tuple[str, str, object]:
+    """``(status, why, fn)``: one of the statuses above, why the function fails its check
+    (or ""), and the function to bind (None: the library's)."""
     from .checker import NOT_ATTEMPTED, PASSED, run_check
 
     fn = getattr(module, ex.id, None) if module is not None else None
     if getattr(fn, "__module__", None) != getattr(module, "__name__", ""):
-        fn = None  # a name the file imported (the library's own), not one it defines
-        return "library (not written yet)", None
+        return NOT_WRITTEN, "", None  # a name the file imported (the library's own), not one it defines
     result = run_check(ex, fn)
     if result.status == PASSED:
-        return "yours", fn
+        return YOURS, "", fn
     if result.status == NOT_ATTEMPTED:
-        return "library (not written yet)", None
-    why = result.diagnosis or result.message
-    return f"library (yours does not pass its check yet: {why})", None
+        return NOT_WRITTEN, "", None
+    return FAILING, result.diagnosis or result.message, None
 
 
 def use_my_layers(path: Path | None = None, *, quiet: bool = False) -> dict[str, str]:
@@ -179,20 +185,22 @@ def use_my_layers(path: Path | None = None, *, quiet: bool = False) -> dict[str,
     except Exception as exc:  # a student's file: any error in it is theirs to fix, not a crash
         module = None
         if not quiet:
-            print(f"{path} could not be imported ({type(exc).__name__}: {exc}); using the library's functions")
-    report, chosen = {}, {}
+            print(_("{path} could not be imported ({error}: {message}); using the library's "
+                    "functions").format(path=path, error=type(exc).__name__, message=exc))
+    statuses, chosen = {}, {}
     for ex in all_exercises():
         if ex.op is not None:
-            report[ex.op], chosen[ex.op] = _status(ex, module)
+            status, why, chosen[ex.op] = _status(ex, module)
+            statuses[ex.op] = status, why
     ops.reset(*chosen)
     ops.use(**{name: fn for name, fn in chosen.items() if fn is not None})
     if not quiet:
-        width = max(map(len, report), default=0)
-        where = path if module is not None else f"{path} (not found)"
-        print(f"layer functions, from {where}:")
-        for name, status in report.items():
-            print(f"  {name:<{width}}  {status}")
-    return report
+        width = max(map(len, statuses), default=0)
+        where = path if module is not None else _("{path} (not found)").format(path=path)
+        print(_("layer functions, from {where}:").format(where=where))
+        for name, (status, why) in statuses.items():
+            print(f"  {name:<{width}}  {_(status).format(why=why)}")
+    return {name: status.format(why=why) for name, (status, why) in statuses.items()}
 
 
 __all__ = ["exercise", "load_my_layers", "my_layers_path", "save_function", "use_my_layers"]

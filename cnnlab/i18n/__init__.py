@@ -14,7 +14,9 @@ Messages are translated with gettext's conventions: the English text is the key
 (``_("Not attempted yet")``), looked up in the PO catalogue
 ``cnnlab/locale/<lang>/LC_MESSAGES/cnnlab.po``; a message without a translation, or with a
 fuzzy one, is shown in English. Placeholders are filled after translation
-(``_("expected {what}").format(what=...)``), so a translation may move them.
+(``_("expected {what}").format(what=...)``), so a translation may move them. Text made
+once, at import (a table of diagnoses, a class attribute), is marked with ``N_("...")``,
+which only marks it for the catalogue, and translated with ``_()`` where it is shown.
 
 The notebooks themselves are translated from one source by :mod:`cnnlab.i18n.notebooks`
 (``make translations``).
@@ -22,11 +24,13 @@ The notebooks themselves are translated from one source by :mod:`cnnlab.i18n.not
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import os
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "language", "set_language", "gettext", "_"]
+__all__ = ["LANGUAGES", "language", "set_language", "using_language", "gettext", "_", "N_"]
 
 #: The languages of the course; the first is the source language.
 LANGUAGES = ("en", "zh_CN")
@@ -34,6 +38,7 @@ ENV = "CNNLAB_LANG"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 _chosen: str | None = None
+_within: contextvars.ContextVar[str | None] = contextvars.ContextVar("cnnlab_language", default=None)
 
 
 def _valid(lang: str, where: str) -> str:
@@ -49,8 +54,21 @@ def set_language(lang: str | None) -> None:
     _chosen = None if lang is None else _valid(lang, "set_language")
 
 
+@contextlib.contextmanager
+def using_language(lang: str):
+    """``with using_language("en"):`` shows cnnlab's text in ``lang`` inside the block only
+    (in this thread or task), whatever the setting; figures use it to fall back to English."""
+    token = _within.set(_valid(lang, "using_language"))
+    try:
+        yield
+    finally:
+        _within.reset(token)
+
+
 def language() -> str:
     """The language cnnlab's text is shown in now (see the module docstring)."""
+    if _within.get() is not None:
+        return _within.get()
     if _chosen is not None:
         return _chosen
     return _valid(os.environ.get(ENV, "") or "en", ENV)
@@ -76,6 +94,12 @@ def gettext(message: str) -> str:
     if lang == LANGUAGES[0]:
         return message
     return _catalogue(lang).get(message, message)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it (gettext's ``gettext_noop``):
+    for text made at import, translated with ``_()`` where it is shown."""
+    return message
 
 
 _ = gettext

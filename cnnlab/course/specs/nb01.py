@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import functional as F
+from ...i18n import N_, _
 from ..catalog import Case, Exercise, register
 from ._cases import away_from_zero, mistake, randn
 
@@ -13,12 +14,13 @@ from ._cases import away_from_zero, mistake, randn
 
 def linear_cases(rng):
     return [
-        Case("4 images (2, 3, 3) into 5 outputs", (randn(rng, 4, 2, 3, 3), randn(rng, 18, 5), randn(rng, 5))),
-        Case("3 rows of 7 features into 2 outputs", (randn(rng, 3, 7), randn(rng, 7, 2), randn(rng, 2))),
-        Case("a batch of one", (randn(rng, 1, 6), randn(rng, 6, 4), randn(rng, 4))),
-        Case("one input feature", (randn(rng, 5, 1), randn(rng, 1, 3), randn(rng, 3))),
-        Case("one output", (randn(rng, 4, 3, 2), randn(rng, 6, 1), randn(rng, 1))),
-        Case("no bias (b=None)", (randn(rng, 3, 4), randn(rng, 4, 3), None)),
+        Case(_("4 images (2, 3, 3) into 5 outputs"),
+             (randn(rng, 4, 2, 3, 3), randn(rng, 18, 5), randn(rng, 5))),
+        Case(_("3 rows of 7 features into 2 outputs"), (randn(rng, 3, 7), randn(rng, 7, 2), randn(rng, 2))),
+        Case(_("a batch of one"), (randn(rng, 1, 6), randn(rng, 6, 4), randn(rng, 4))),
+        Case(_("one input feature"), (randn(rng, 5, 1), randn(rng, 1, 3), randn(rng, 3))),
+        Case(_("one output"), (randn(rng, 4, 3, 2), randn(rng, 6, 1), randn(rng, 1))),
+        Case(_("no bias (b=None)"), (randn(rng, 3, 4), randn(rng, 4, 3), None)),
     ]
 
 
@@ -40,18 +42,18 @@ def _linear_wrong_flatten(x, w, b=None):
 
 register(Exercise(
     id="linear_forward", notebook="01", kind="forward", op="linear_forward",
-    title="linear_forward(x, w, b=None): out = x.reshape(N, D) @ w + b, cache (x, w, b)",
+    title=N_("linear_forward(x, w, b=None): out = x.reshape(N, D) @ w + b, cache (x, w, b)"),
     reference=F.linear_forward, backward=F.linear_backward, cases=linear_cases,
     gradcheck=dict(h=1e-3),  # linear in every input: a larger step only reduces rounding error
     mistakes=(
         mistake("cache holds the flattened x",
-                "the output is right but the cache is not: keep x itself, in its own shape, so that the "
-                "backward can give dx that shape", _linear_cache_flat),
+                N_("the output is right but the cache is not: keep x itself, in its own shape, so that the "
+                   "backward can give dx that shape"), _linear_cache_flat),
         mistake("bias forgotten",
-                "the output lacks the bias: add b (shape (M,)) to every row of x @ w", _linear_no_bias),
+                N_("the output lacks the bias: add b (shape (M,)) to every row of x @ w"), _linear_no_bias),
         mistake("flattened in the wrong order",
-                "the rows of x are scrambled: each example must be flattened on its own, x.reshape(N, -1), "
-                "not reshaped with the batch axis last and transposed", _linear_wrong_flatten),
+                N_("the rows of x are scrambled: each example must be flattened on its own, x.reshape(N, "
+                   "-1), not reshaped with the batch axis last and transposed"), _linear_wrong_flatten),
     ),
 ))
 
@@ -96,26 +98,27 @@ def _dx_not_reshaped(dout, cache):
 
 register(Exercise(
     id="linear_backward", notebook="01", kind="backward", op="linear_backward",
-    title="linear_backward(dout, cache): LinearGrads(dx shaped like x, dw (D, M), db (M,) or None)",
+    title=N_("linear_backward(dout, cache): LinearGrads(dx shaped like x, dw (D, M), db (M,) or None)"),
     reference=F.linear_backward, forward=F.linear_forward, cases=linear_cases, gradcheck=dict(h=1e-3),
     mistakes=(
         mistake("dw transposed",
-                "dw has the shape of w transposed, (M, D): the gradient of x @ w with respect to w is "
-                "X^T dout, which has w's shape (D, M)", _dw_transposed),
+                N_("dw has the shape of w transposed, (M, D): the gradient of x @ w with respect to w is "
+                   "X^T dout, which has w's shape (D, M)"), _dw_transposed),
         mistake("dw averaged",
-                "dw is too small by a factor N: the loss already carries any 1/N, so dw sums the "
-                "examples' contributions without averaging them", _dw_averaged),
+                N_("dw is too small by a factor N: the loss already carries any 1/N, so dw sums the "
+                   "examples' contributions without averaging them"), _dw_averaged),
         mistake("db mean",
-                "db is the mean of dout over the batch: b is added to every example, so its gradient is the "
-                "sum over the batch", _db_mean),
+                N_("db is the mean of dout over the batch: b is added to every example, so its gradient is "
+                   "the sum over the batch"), _db_mean),
         mistake("db of one example",
-                "db is the gradient of the first example only: b is shared by the whole batch, so sum dout "
-                "over all N rows", _db_one_example),
+                N_("db is the gradient of the first example only: b is shared by the whole batch, so sum "
+                   "dout over all N rows"), _db_one_example),
         mistake("db not summed",
-                "db has one row per example, shape (N, M): b has shape (M,), so sum dout over the batch axis",
+                N_("db has one row per example, shape (N, M): b has shape (M,), so sum dout over the batch "
+                   "axis"),
                 _db_not_summed),
         mistake("dx not reshaped",
-                "dx is still flat, (N, D): the forward flattened x, so reshape dx back to x's own shape",
+                N_("dx is still flat, (N, D): the forward flattened x, so reshape dx back to x's own shape"),
                 _dx_not_reshaped),
     ),
 ))
@@ -127,10 +130,10 @@ def relu_cases(rng):
     zeros = randn(rng, 3, 6)
     zeros[:, ::2] = 0.0
     return [
-        Case("4 x 5 values away from 0", (away_from_zero(rng, 4, 5),)),
-        Case("feature maps (2, 3, 4, 4)", (randn(rng, 2, 3, 4, 4),)),
-        Case("x exactly 0 at some entries", (zeros,)),
-        Case("a batch of one", (randn(rng, 1, 7),)),
+        Case(_("4 x 5 values away from 0"), (away_from_zero(rng, 4, 5),)),
+        Case(_("feature maps (2, 3, 4, 4)"), (randn(rng, 2, 3, 4, 4),)),
+        Case(_("x exactly 0 at some entries"), (zeros,)),
+        Case(_("a batch of one"), (randn(rng, 1, 7),)),
     ]
 
 
@@ -144,15 +147,15 @@ def _relu_minimum(x):
 
 register(Exercise(
     id="relu_forward", notebook="01", kind="forward", op="relu_forward",
-    title="relu_forward(x): out = max(x, 0) elementwise, cache x",
+    title=N_("relu_forward(x): out = max(x, 0) elementwise, cache x"),
     reference=F.relu_forward, backward=F.relu_backward, cases=relu_cases,
     mistakes=(
         mistake("np.max instead of np.maximum",
-                "the output lost an axis: np.max(x, 0) takes the largest value along axis 0, while the "
-                "elementwise max(x, 0) is np.maximum", _relu_max_axis),
+                N_("the output lost an axis: np.max(x, 0) takes the largest value along axis 0, while the "
+                   "elementwise max(x, 0) is np.maximum"), _relu_max_axis),
         mistake("np.minimum",
-                "the output keeps the negative values and zeroes the positive ones: ReLU is the elementwise "
-                "maximum with 0, not the minimum", _relu_minimum),
+                N_("the output keeps the negative values and zeroes the positive ones: ReLU is the "
+                   "elementwise maximum with 0, not the minimum"), _relu_minimum),
     ),
 ))
 
@@ -179,24 +182,25 @@ def _relu_ge_zero(dout, cache):
 
 register(Exercise(
     id="relu_backward", notebook="01", kind="backward", op="relu_backward",
-    title="relu_backward(dout, cache): InputGrads(dx = dout where x > 0, else 0; 0 at x == 0)",
+    title=N_("relu_backward(dout, cache): InputGrads(dx = dout where x > 0, else 0; 0 at x == 0)"),
     reference=F.relu_backward, forward=F.relu_forward, cases=relu_cases,
     mistakes=(
         mistake("gradient passed where x < 0",
-                "dx equals dout everywhere: ReLU is flat where x < 0, so the gradient must be zeroed there",
+                N_("dx equals dout everywhere: ReLU is flat where x < 0, so the gradient must be zeroed "
+                   "there"),
                 _relu_no_mask),
         mistake("mask without dout",
-                "dx is just the 0/1 mask: the local derivative must multiply the upstream gradient dout",
+                N_("dx is just the 0/1 mask: the local derivative must multiply the upstream gradient dout"),
                 _relu_mask_only),
         mistake("inverted mask",
-                "the gradient flows where x < 0 and stops where x > 0: the mask is the wrong way round",
+                N_("the gradient flows where x < 0 and stops where x > 0: the mask is the wrong way round"),
                 _relu_inverted),
         mistake("multiplied by the output",
-                "dx is dout times the ReLU output: the derivative of max(x, 0) is 1 or 0, not the "
-                "output itself", _relu_times_out),
+                N_("dx is dout times the ReLU output: the derivative of max(x, 0) is 1 or 0, not the "
+                   "output itself"), _relu_times_out),
         mistake("x >= 0 at zero",
-                "at x exactly 0 the gradient passes: the course follows PyTorch, where ReLU's derivative at "
-                "0 is 0, so use x > 0 (strictly)", _relu_ge_zero),
+                N_("at x exactly 0 the gradient passes: the course follows PyTorch, where ReLU's derivative "
+                   "at 0 is 0, so use x > 0 (strictly)"), _relu_ge_zero),
     ),
 ))
 
@@ -206,10 +210,10 @@ register(Exercise(
 def sigmoid_cases(rng):
     big = np.array([[-1000.0, -30.0, -5.0, 0.0, 5.0, 30.0, 1000.0]])
     return [
-        Case("3 x 4 values", (2 * randn(rng, 3, 4),)),
-        Case("large |x| (up to 1000)", (np.concatenate([big, 3 * randn(rng, 1, 7)]),)),
-        Case("feature maps (2, 2, 3, 3)", (randn(rng, 2, 2, 3, 3),)),
-        Case("a batch of one", (randn(rng, 1, 5),)),
+        Case(_("3 x 4 values"), (2 * randn(rng, 3, 4),)),
+        Case(_("large |x| (up to 1000)"), (np.concatenate([big, 3 * randn(rng, 1, 7)]),)),
+        Case(_("feature maps (2, 2, 3, 3)"), (randn(rng, 2, 2, 3, 3),)),
+        Case(_("a batch of one"), (randn(rng, 1, 5),)),
     ]
 
 
@@ -230,17 +234,18 @@ def _sigmoid_overflow(x):
 
 register(Exercise(
     id="sigmoid_forward", notebook="01", kind="forward", op="sigmoid_forward",
-    title="sigmoid_forward(x): out = 1 / (1 + exp(-x)) without overflow, cache e = exp(-|x|) (not out)",
+    title=N_("sigmoid_forward(x): out = 1 / (1 + exp(-x)) without overflow, cache e = exp(-|x|) (not out)"),
     reference=F.sigmoid_forward, backward=F.sigmoid_backward, cases=sigmoid_cases,
     mistakes=(
         mistake("cache holds the output",
-                "the output is right but the cache is not: this course's sigmoid caches e = exp(-|x|), "
-                "from which the backward computes e / (1 + e)**2", _sigmoid_cache_out),
+                N_("the output is right but the cache is not: this course's sigmoid caches e = exp(-|x|), "
+                   "from which the backward computes e / (1 + e)**2"), _sigmoid_cache_out),
         mistake("sign of the exponent",
-                "the output is 1 - sigmoid(x), decreasing in x: the exponent is -x, not x", _sigmoid_sign),
+                N_("the output is 1 - sigmoid(x), decreasing in x: the exponent is -x, not x"),
+                _sigmoid_sign),
         mistake("exp(x) / (1 + exp(x)) overflows",
-                "large positive x gives NaN: exp(x) overflows to inf and inf / inf is NaN; use the form "
-                "whose exp sees only -|x|", _sigmoid_overflow),
+                N_("large positive x gives NaN: exp(x) overflows to inf and inf / inf is NaN; use the form "
+                   "whose exp sees only -|x|"), _sigmoid_overflow),
     ),
 ))
 
@@ -267,19 +272,21 @@ def _sigmoid_tanh_derivative(dout, cache):
 
 register(Exercise(
     id="sigmoid_backward", notebook="01", kind="backward", op="sigmoid_backward",
-    title="sigmoid_backward(dout, cache): InputGrads(dx = dout * e / (1 + e)**2), cache e = exp(-|x|)",
+    title=N_("sigmoid_backward(dout, cache): InputGrads(dx = dout * e / (1 + e)**2), cache e = exp(-|x|)"),
     reference=F.sigmoid_backward, forward=F.sigmoid_forward, cases=sigmoid_cases,
     mistakes=(
         mistake("derivative written as the output",
-                "dx is dout times the sigmoid itself: the derivative is sigma * (1 - sigma), at most 1/4",
+                N_("dx is dout times the sigmoid itself: the derivative is sigma * (1 - sigma), at most 1/4"),
                 _sigmoid_derivative_as_output),
         mistake("cache taken for the output",
-                "the cache was used as if it held the sigmoid's output: it holds e = exp(-|x|), from which "
-                "the derivative is e / (1 + e)**2", _sigmoid_cache_as_output),
+                N_("the cache was used as if it held the sigmoid's output: it holds e = exp(-|x|), from "
+                   "which the derivative is e / (1 + e)**2"), _sigmoid_cache_as_output),
         mistake("forgot dout",
-                "dx is the local derivative alone: multiply it by the upstream gradient dout", _sigmoid_no_dout),
+                N_("dx is the local derivative alone: multiply it by the upstream gradient dout"),
+                _sigmoid_no_dout),
         mistake("tanh's derivative",
-                "dx uses 1 - sigma**2, the form of tanh's derivative: the sigmoid's is sigma * (1 - sigma)",
+                N_("dx uses 1 - sigma**2, the form of tanh's derivative: the sigmoid's is sigma * (1 - "
+                   "sigma)"),
                 _sigmoid_tanh_derivative),
     ),
 ))
@@ -289,10 +296,10 @@ register(Exercise(
 
 def tanh_cases(rng):
     return [
-        Case("3 x 4 values", (randn(rng, 3, 4),)),
-        Case("large |x| (up to 1000)", (np.array([[-1000.0, -20.0, 0.0, 0.5, 20.0, 1000.0]]),)),
-        Case("feature maps (2, 2, 3, 3)", (randn(rng, 2, 2, 3, 3),)),
-        Case("a batch of one", (randn(rng, 1, 5),)),
+        Case(_("3 x 4 values"), (randn(rng, 3, 4),)),
+        Case(_("large |x| (up to 1000)"), (np.array([[-1000.0, -20.0, 0.0, 0.5, 20.0, 1000.0]]),)),
+        Case(_("feature maps (2, 2, 3, 3)"), (randn(rng, 2, 2, 3, 3),)),
+        Case(_("a batch of one"), (randn(rng, 1, 5),)),
     ]
 
 
@@ -312,18 +319,18 @@ def _tanh_half(x):
 
 register(Exercise(
     id="tanh_forward", notebook="01", kind="forward", op="tanh_forward",
-    title="tanh_forward(x): out = tanh(x), cache out",
+    title=N_("tanh_forward(x): out = tanh(x), cache out"),
     reference=F.tanh_forward, backward=F.tanh_backward, cases=tanh_cases,
     mistakes=(
         mistake("cache holds x",
-                "the output is right but the cache is not: cache out = tanh(x), from which the derivative is "
-                "1 - out**2", _tanh_cache_x),
+                N_("the output is right but the cache is not: cache out = tanh(x), from which the derivative "
+                   "is 1 - out**2"), _tanh_cache_x),
         mistake("2 sigmoid(x) - 1",
-                "the output is tanh(x / 2): tanh(x) = 2 sigmoid(2x) - 1, with 2x inside the sigmoid",
+                N_("the output is tanh(x / 2): tanh(x) = 2 sigmoid(2x) - 1, with 2x inside the sigmoid"),
                 _tanh_half),
         mistake("exponential formula overflows",
-                "large |x| gives NaN: in (exp(x) - exp(-x)) / (exp(x) + exp(-x)) both exponentials overflow "
-                "to inf; np.tanh is accurate for every x", _tanh_naive),
+                N_("large |x| gives NaN: in (exp(x) - exp(-x)) / (exp(x) + exp(-x)) both exponentials "
+                   "overflow to inf; np.tanh is accurate for every x"), _tanh_naive),
     ),
 ))
 
@@ -350,20 +357,23 @@ def _tanh_sigmoid_derivative(dout, cache):
 
 register(Exercise(
     id="tanh_backward", notebook="01", kind="backward", op="tanh_backward",
-    title="tanh_backward(dout, cache): InputGrads(dx = dout * (1 - out**2)), cache out = tanh(x)",
+    title=N_("tanh_backward(dout, cache): InputGrads(dx = dout * (1 - out**2)), cache out = tanh(x)"),
     reference=F.tanh_backward, forward=F.tanh_forward, cases=tanh_cases,
     mistakes=(
         mistake("derivative written as the output",
-                "dx is dout times tanh itself: the derivative of tanh is 1 - tanh**2", _tanh_derivative_as_output),
+                N_("dx is dout times tanh itself: the derivative of tanh is 1 - tanh**2"),
+                _tanh_derivative_as_output),
         mistake("1 - out, not squared",
-                "dx uses 1 - out: the derivative of tanh is 1 - out**2, with the square", _tanh_not_squared),
+                N_("dx uses 1 - out: the derivative of tanh is 1 - out**2, with the square"),
+                _tanh_not_squared),
         mistake("cache taken for x",
-                "tanh was applied to the cache again: the cache already holds out = tanh(x), so the "
-                "derivative is 1 - cache**2", _tanh_cache_as_x),
+                N_("tanh was applied to the cache again: the cache already holds out = tanh(x), so the "
+                   "derivative is 1 - cache**2"), _tanh_cache_as_x),
         mistake("forgot dout",
-                "dx is the local derivative alone: multiply it by the upstream gradient dout", _tanh_no_dout),
+                N_("dx is the local derivative alone: multiply it by the upstream gradient dout"),
+                _tanh_no_dout),
         mistake("sigmoid's derivative",
-                "dx uses out * (1 - out), the sigmoid's derivative: tanh's is 1 - out**2",
+                N_("dx uses out * (1 - out), the sigmoid's derivative: tanh's is 1 - out**2"),
                 _tanh_sigmoid_derivative),
     ),
 ))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import gradcheck
+from ...i18n import N_, _
 from ..catalog import Case, Exercise, register
 from ._cases import mistake, randn
 
@@ -24,11 +25,11 @@ def rel_error_cases(rng):
     a3[:2], b3[:2] = (3e-12, -2e-11), (1e-12, -1e-11)
     a4 = rng.uniform(0.5, 2.0, size=(2, 3))
     return [
-        Case("two close arrays of size about 1000", (a1, b1)),
-        Case("entries that are 0 in both", (a2, b2)),
-        Case("entries far below 1e-8", (a3, b3)),
-        Case("b = -a", (a4, -a4)),
-        Case("one entry", (np.array([2.5]), np.array([2.4]))),
+        Case(_("two close arrays of size about 1000"), (a1, b1)),
+        Case(_("entries that are 0 in both"), (a2, b2)),
+        Case(_("entries far below 1e-8"), (a3, b3)),
+        Case(_("b = -a"), (a4, -a4)),
+        Case(_("one entry"), (np.array([2.5]), np.array([2.4]))),
     ]
 
 
@@ -58,25 +59,26 @@ def _elementwise(a, b):
 
 register(Exercise(
     id="rel_error", notebook="03", kind="function", points=1,
-    title="rel_error(a, b): the largest |a - b| / max(1e-8, |a| + |b|), as a float",
+    title=N_("rel_error(a, b): the largest |a - b| / max(1e-8, |a| + |b|), as a float"),
     reference=gradcheck.rel_error, cases=rel_error_cases,
     mistakes=(
         mistake("no 1e-8 floor",
-                "entries that are 0 in both arrays give 0 / 0 = NaN, and tiny ones a huge ratio: the "
-                "denominator needs a floor of 1e-8", _no_floor),
+                N_("entries that are 0 in both arrays give 0 / 0 = NaN, and tiny ones a huge ratio: the "
+                   "denominator needs a floor of 1e-8"), _no_floor),
         mistake("max(|a|, |b|) as denominator",
-                "the errors are about twice too large: the denominator is |a| + |b|, not the larger of the two",
+                N_("the errors are about twice too large: the denominator is |a| + |b|, not the larger of "
+                   "the two"),
                 _max_denominator),
         mistake("mean instead of max",
-                "the result is an average: report the worst (largest) elementwise relative error", _mean),
+                N_("the result is an average: report the worst (largest) elementwise relative error"), _mean),
         mistake("absolute error",
-                "the result scales with the size of the arrays: divide each |a - b| by |a| + |b| to make it "
-                "relative", _absolute),
+                N_("the result scales with the size of the arrays: divide each |a - b| by |a| + |b| to make "
+                   "it relative"), _absolute),
         mistake("|a + b| as denominator",
-                "entries of opposite sign give huge errors: the denominator adds magnitudes, |a| + |b|, "
-                "which |a + b| does not", _abs_of_sum),
+                N_("entries of opposite sign give huge errors: the denominator adds magnitudes, |a| + |b|, "
+                   "which |a + b| does not"), _abs_of_sum),
         mistake("elementwise array",
-                "the result is an array of errors: reduce it to one float, the largest", _elementwise),
+                N_("the result is an array of errors: reduce it to one float, the largest"), _elementwise),
     ),
 ))
 
@@ -94,11 +96,12 @@ def _exp_weighted(a):
 
 def numerical_gradient_cases(rng):
     return [
-        Case("sum(sin(x) * a + x**3) + sum(x)**2 / 2, x (3, 4)", (_sin_cube(randn(rng, 3, 4)), randn(rng, 3, 4))),
-        Case("sum(exp(x) * a), x (5,), h = 1e-3", (_exp_weighted(randn(rng, 5)), randn(rng, 5)),
+        Case(_("sum(sin(x) * a + x**3) + sum(x)**2 / 2, x (3, 4)"),
+             (_sin_cube(randn(rng, 3, 4)), randn(rng, 3, 4))),
+        Case(_("sum(exp(x) * a), x (5,), h = 1e-3"), (_exp_weighted(randn(rng, 5)), randn(rng, 5)),
              {"h": 1e-3}),
-        Case("x of shape (2, 2, 3)", (_sin_cube(randn(rng, 2, 2, 3)), randn(rng, 2, 2, 3))),
-        Case("x of one entry, h = 1e-4", (_exp_weighted(randn(rng, 1)), randn(rng, 1)), {"h": 1e-4}),
+        Case(_("x of shape (2, 2, 3)"), (_sin_cube(randn(rng, 2, 2, 3)), randn(rng, 2, 2, 3))),
+        Case(_("x of one entry, h = 1e-4"), (_exp_weighted(randn(rng, 1)), randn(rng, 1)), {"h": 1e-4}),
     ]
 
 
@@ -135,21 +138,22 @@ def _all_at_once(f, x, h=1e-5):
 
 register(Exercise(
     id="numerical_gradient", notebook="03", kind="function", points=1, atol=1e-8,
-    title="numerical_gradient(f, x, h=1e-5): central differences (f(x + h e_i) - f(x - h e_i)) / 2h "
-          "for every entry i, an array shaped like x",
+    title=N_("numerical_gradient(f, x, h=1e-5): central differences (f(x + h e_i) - f(x - h e_i)) / 2h "
+             "for every entry i, an array shaped like x"),
     reference=gradcheck.numerical_gradient, cases=numerical_gradient_cases,
     mistakes=(
         mistake("one-sided difference",
-                "the gradient is off by about h times the curvature: a one-sided (forward) difference has "
-                "error of order h, the central difference of order h**2", _one_sided),
+                N_("the gradient is off by about h times the curvature: a one-sided (forward) difference has "
+                   "error of order h, the central difference of order h**2"), _one_sided),
         mistake("divided by h, not 2h",
-                "the gradient is twice too large: the central difference spans from x - h to x + h, a "
-                "distance of 2h", _divided_by_h),
+                N_("the gradient is twice too large: the central difference spans from x - h to x + h, a "
+                   "distance of 2h"), _divided_by_h),
         mistake("entry not restored",
-                "later entries are measured at a shifted point: put each entry back to its original value "
-                "before perturbing the next one", _not_restored),
+                N_("later entries are measured at a shifted point: put each entry back to its original value "
+                   "before perturbing the next one"), _not_restored),
         mistake("all entries perturbed at once",
-                "every entry got the same number: perturb one entry at a time (x + h e_i), not the whole array",
+                N_("every entry got the same number: perturb one entry at a time (x + h e_i), not the whole "
+                   "array"),
                 _all_at_once),
     ),
 ))

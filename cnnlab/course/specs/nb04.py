@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import functional as F
+from ...i18n import N_, _
 from ..catalog import Case, Exercise, register
 from ._cases import conv_any, fitting_size, mistake, pad_hw, randn, windows
 
@@ -24,12 +25,13 @@ def output_size_cases(rng):
     kernel, stride, pad = (int(v) for v in rng.integers([1, 1, 0], [6, 4, 3]))
     size = fitting_size(rng, kernel, stride, pad, max_out=8)
     return [
-        Case("LeNet's first conv: 28, kernel 5", (28, 5)),
-        Case("kernel 5, pad 2 ('same')", (28, 5, 1, 2)),
-        Case("kernel 3, stride 2, pad 1", (7, 3, 2, 1)),
-        Case("kernel as large as the input", (5, 5)),
-        Case("kernel 2, stride 2", (12, 2, 2)),
-        Case(f"random: size {size}, kernel {kernel}, stride {stride}, pad {pad}", (size, kernel, stride, pad)),
+        Case(_("LeNet's first conv: 28, kernel 5"), (28, 5)),
+        Case(_("kernel 5, pad 2 ('same')"), (28, 5, 1, 2)),
+        Case(_("kernel 3, stride 2, pad 1"), (7, 3, 2, 1)),
+        Case(_("kernel as large as the input"), (5, 5)),
+        Case(_("kernel 2, stride 2"), (12, 2, 2)),
+        Case(_("random: size {size}, kernel {kernel}, stride {stride}, pad {pad}").format(
+            size=size, kernel=kernel, stride=stride, pad=pad), (size, kernel, stride, pad)),
     ]
 
 
@@ -55,23 +57,24 @@ def _stride_ignored(size, kernel, stride=1, pad=0):
 
 register(Exercise(
     id="conv_output_size", notebook="04", kind="function", points=1,
-    title="conv_output_size(size, kernel, stride=1, pad=0): the output height (or width), an int",
+    title=N_("conv_output_size(size, kernel, stride=1, pad=0): the output height (or width), an int"),
     reference=conv_output_size, cases=output_size_cases,
     mistakes=(
         mistake("true division",
-                "the size is a float: divide with // so that the number of window positions is an int",
+                N_("the size is a float: divide with // so that the number of window positions is an int"),
                 _true_division),
         mistake("forgot the +1",
-                "one window too few: the first window sits at position 0 before any stride is taken, "
-                "hence the + 1", _no_plus_one),
+                N_("one window too few: the first window sits at position 0 before any stride is taken, "
+                   "hence the + 1"), _no_plus_one),
         mistake("padding added once",
-                "the padding was counted on one side only: pad zeros go on both sides, 2 * pad", _pad_once),
+                N_("the padding was counted on one side only: pad zeros go on both sides, 2 * pad"),
+                _pad_once),
         mistake("padding ignored",
-                "the padding is missing from the formula: the window slides over the padded input, "
-                "size + 2 * pad", _pad_ignored),
+                N_("the padding is missing from the formula: the window slides over the padded input, "
+                   "size + 2 * pad"), _pad_ignored),
         mistake("stride ignored",
-                "the stride is missing: the number of positions is the free room divided by the stride, "
-                "plus one", _stride_ignored),
+                N_("the stride is missing: the number of positions is the free room divided by the stride, "
+                   "plus one"), _stride_ignored),
     ),
 ))
 
@@ -80,10 +83,10 @@ register(Exercise(
 
 def im2col_cases(rng):
     return [
-        Case("3x2 kernel, stride (2, 1), pad (1, 0)", (randn(rng, 2, 2, 5, 4), (3, 2), (2, 1), (1, 0))),
-        Case("a batch of one, 2x2 kernel, stride 2", (randn(rng, 1, 3, 4, 4), (2, 2), (2, 2), (0, 0))),
-        Case("3x3 kernel, pad 1 ('same')", (randn(rng, 2, 1, 3, 3), (3, 3), (1, 1), (1, 1))),
-        Case("1x1 kernel", (randn(rng, 2, 2, 3, 2), (1, 1), (1, 1), (0, 0))),
+        Case(_("3x2 kernel, stride (2, 1), pad (1, 0)"), (randn(rng, 2, 2, 5, 4), (3, 2), (2, 1), (1, 0))),
+        Case(_("a batch of one, 2x2 kernel, stride 2"), (randn(rng, 1, 3, 4, 4), (2, 2), (2, 2), (0, 0))),
+        Case(_("3x3 kernel, pad 1 ('same')"), (randn(rng, 2, 1, 3, 3), (3, 3), (1, 1), (1, 1))),
+        Case(_("1x1 kernel"), (randn(rng, 2, 2, 3, 2), (1, 1), (1, 1), (0, 0))),
     ]
 
 
@@ -121,24 +124,24 @@ def _im2col_no_stride(x, kernel_size, stride, pad):
 
 register(Exercise(
     id="im2col", notebook="04", kind="function",
-    title="im2col(x, kernel_size, stride, pad): (N*H_out*W_out, C*KH*KW), rows in (n, i, j) order, "
-          "each row a patch laid out (C, KH, KW); kernel_size, stride, pad are pairs",
+    title=N_("im2col(x, kernel_size, stride, pad): (N*H_out*W_out, C*KH*KW), rows in (n, i, j) order, "
+             "each row a patch laid out (C, KH, KW); kernel_size, stride, pad are pairs"),
     reference=F.im2col, cases=im2col_cases,
     mistakes=(
         mistake("patch laid out (KH, KW, C)",
-                "each row holds the right numbers in the wrong order: lay a patch out channel first, "
-                "(C, KH, KW), to match w.reshape(F, -1)", _im2col_channels_last),
+                N_("each row holds the right numbers in the wrong order: lay a patch out channel first, "
+                   "(C, KH, KW), to match w.reshape(F, -1)"), _im2col_channels_last),
         mistake("rows ordered (i, j, n)",
-                "the rows are ordered by position first and example last: row order is (n, i, j), the "
-                "batch outermost", _im2col_batch_last),
+                N_("the rows are ordered by position first and example last: row order is (n, i, j), the "
+                   "batch outermost"), _im2col_batch_last),
         mistake("one column per patch",
-                "the matrix is transposed: here every patch is a row, (N*H_out*W_out, C*KH*KW)",
+                N_("the matrix is transposed: here every patch is a row, (N*H_out*W_out, C*KH*KW)"),
                 _im2col_transposed),
         mistake("padding ignored",
-                "too few rows: pad the input with zeros on each side before cutting out the patches",
+                N_("too few rows: pad the input with zeros on each side before cutting out the patches"),
                 _im2col_no_pad),
         mistake("stride ignored",
-                "too many rows: the window moves by the stride between patches, not by one pixel",
+                N_("too many rows: the window moves by the stride between patches, not by one pixel"),
                 _im2col_no_stride),
     ),
 ))
@@ -156,13 +159,14 @@ def conv_case(rng, label, n, c, f, kernel, stride, pad, *, bias=True, size=None)
 
 def conv_cases(rng):
     return [
-        conv_case(rng, "3x2 kernel, stride (2, 1), pad (1, 0)", 2, 2, 3, (3, 2), (2, 1), (1, 0), size=(3, 4)),
-        conv_case(rng, "3x3 kernel, stride 1, pad 1", 2, 2, 3, (3, 3), (1, 1), (1, 1)),
-        conv_case(rng, "a batch of one, one channel", 1, 1, 2, (3, 3), (1, 1), (0, 0)),
-        conv_case(rng, "1x1 kernel", 2, 3, 2, (1, 1), (1, 1), (0, 0)),
-        conv_case(rng, "no bias, 2x3 kernel, stride (1, 2), pad (0, 1)", 2, 2, 2, (2, 3), (1, 2), (0, 1),
+        conv_case(rng, _("3x2 kernel, stride (2, 1), pad (1, 0)"),
+                       2, 2, 3, (3, 2), (2, 1), (1, 0), size=(3, 4)),
+        conv_case(rng, _("3x3 kernel, stride 1, pad 1"), 2, 2, 3, (3, 3), (1, 1), (1, 1)),
+        conv_case(rng, _("a batch of one, one channel"), 1, 1, 2, (3, 3), (1, 1), (0, 0)),
+        conv_case(rng, _("1x1 kernel"), 2, 3, 2, (1, 1), (1, 1), (0, 0)),
+        conv_case(rng, _("no bias, 2x3 kernel, stride (1, 2), pad (0, 1)"), 2, 2, 2, (2, 3), (1, 2), (0, 1),
                   bias=False),
-        conv_case(rng, "5x5 kernel, stride 2, pad 2", 1, 2, 2, (5, 5), (2, 2), (2, 2)),
+        conv_case(rng, _("5x5 kernel, stride 2, pad 2"), 1, 2, 2, (5, 5), (2, 2), (2, 2)),
     ]
 
 
@@ -194,25 +198,25 @@ def _conv_no_transpose(x, w, b=None, stride=1, pad=0):
 
 register(Exercise(
     id="conv2d_forward", notebook="04", kind="forward", op="conv2d_forward",
-    title="conv2d_forward(x, w, b=None, stride=1, pad=0): cross-correlation, out (N, F, H_out, W_out), "
-          "cache Conv2dCache(x, w, b, stride pair, pad pair, cols)",
+    title=N_("conv2d_forward(x, w, b=None, stride=1, pad=0): cross-correlation, out (N, F, H_out, W_out), "
+             "cache Conv2dCache(x, w, b, stride pair, pad pair, cols)"),
     reference=F.conv2d_forward, backward=F.conv2d_backward, cases=conv_cases,
     gradcheck=dict(h=1e-3),  # linear in x, in w and in b: a larger step only reduces rounding error
     mistakes=(
         mistake("kernel flipped",
-                "the output is a true convolution with the kernel flipped: deep-learning 'convolution' is "
-                "cross-correlation, sum(patch * w[f]) with w as it is", _conv_flipped),
+                N_("the output is a true convolution with the kernel flipped: deep-learning 'convolution' is "
+                   "cross-correlation, sum(patch * w[f]) with w as it is"), _conv_flipped),
         mistake("padding ignored",
-                "the output is too small: pad the input with PH rows and PW columns of zeros on each side "
-                "first", _conv_no_pad),
+                N_("the output is too small: pad the input with PH rows and PW columns of zeros on each side "
+                   "first"), _conv_no_pad),
         mistake("stride ignored",
-                "the output is too large: the window moves by the stride (SH, SW), not by one pixel",
+                N_("the output is too large: the window moves by the stride (SH, SW), not by one pixel"),
                 _conv_no_stride),
         mistake("bias forgotten",
-                "the output lacks the bias: add b[f] to every pixel of output channel f", _conv_no_bias),
+                N_("the output lacks the bias: add b[f] to every pixel of output channel f"), _conv_no_bias),
         mistake("reshaped without transposing",
-                "the numbers are right but scrambled: the product has one row per output pixel and one "
-                "column per filter, so reshape to (N, H_out, W_out, F) and move F to axis 1",
+                N_("the numbers are right but scrambled: the product has one row per output pixel and one "
+                   "column per filter, so reshape to (N, H_out, W_out, F) and move F to axis 1"),
                 _conv_no_transpose),
     ),
 ))
@@ -222,10 +226,10 @@ register(Exercise(
 
 def flatten_cases(rng):
     return [
-        Case("feature maps (2, 3, 2, 2)", (randn(rng, 2, 3, 2, 2),)),
-        Case("a batch of one (1, 2, 3, 3)", (randn(rng, 1, 2, 3, 3),)),
-        Case("already flat (3, 5)", (randn(rng, 3, 5),)),
-        Case("three axes (2, 3, 4)", (randn(rng, 2, 3, 4),)),
+        Case(_("feature maps (2, 3, 2, 2)"), (randn(rng, 2, 3, 2, 2),)),
+        Case(_("a batch of one (1, 2, 3, 3)"), (randn(rng, 1, 2, 3, 3),)),
+        Case(_("already flat (3, 5)"), (randn(rng, 3, 5),)),
+        Case(_("three axes (2, 3, 4)"), (randn(rng, 2, 3, 4),)),
     ]
 
 
@@ -244,16 +248,17 @@ def _flatten_fortran(x):
 
 register(Exercise(
     id="flatten_forward", notebook="04", kind="forward", op="flatten_forward",
-    title="flatten_forward(x): (N, d_1, ..., d_k) -> (N, d_1*...*d_k) in row-major order, cache x.shape",
+    title=N_("flatten_forward(x): (N, d_1, ..., d_k) -> (N, d_1*...*d_k) in row-major order, cache x.shape"),
     reference=F.flatten_forward, backward=F.flatten_backward, cases=flatten_cases,
     mistakes=(
         mistake("batch flattened too",
-                "the result is one long vector: keep the batch axis, one row per example", _flatten_all),
+                N_("the result is one long vector: keep the batch axis, one row per example"), _flatten_all),
         mistake("channels last",
-                "the values are in (H, W, C) order: flatten in NCHW's own row-major order, as x.reshape does",
+                N_("the values are in (H, W, C) order: flatten in NCHW's own row-major order, as x.reshape "
+                   "does"),
                 _flatten_channels_last),
         mistake("column-major order",
-                "the values are in column-major (Fortran) order: use NumPy's default row-major (C) order",
+                N_("the values are in column-major (Fortran) order: use NumPy's default row-major (C) order"),
                 _flatten_fortran),
     ),
 ))
@@ -276,17 +281,19 @@ def _unflatten_fortran(dout, cache):
 
 register(Exercise(
     id="flatten_backward", notebook="04", kind="backward", op="flatten_backward",
-    title="flatten_backward(dout, cache): InputGrads(dx), dout reshaped to the input shape (cache)",
+    title=N_("flatten_backward(dout, cache): InputGrads(dx), dout reshaped to the input shape (cache)"),
     reference=F.flatten_backward, forward=F.flatten_forward, cases=flatten_cases,
     mistakes=(
         mistake("not reshaped",
-                "dx is still flat: reshape dout back to the input's shape, which the cache holds",
+                N_("dx is still flat: reshape dout back to the input's shape, which the cache holds"),
                 _unflatten_none),
         mistake("channels last",
-                "dx is unflattened in (H, W, C) order: undo the forward's row-major NCHW flattening exactly",
+                N_("dx is unflattened in (H, W, C) order: undo the forward's row-major NCHW flattening "
+                   "exactly"),
                 _unflatten_channels_last),
         mistake("column-major order",
-                "dx is unflattened in column-major (Fortran) order: use the row-major order the forward used",
+                N_("dx is unflattened in column-major (Fortran) order: use the row-major order the forward "
+                   "used"),
                 _unflatten_fortran),
     ),
 ))

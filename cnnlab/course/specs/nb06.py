@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import functional as F
+from ...i18n import N_, _
 from ..catalog import Case, Exercise, register
 from ._cases import crop, mistake, pad_hw, pool_any, pool_geometry, randn, scatter_windows, windows
 
@@ -16,13 +17,13 @@ from ._cases import crop, mistake, pad_hw, pool_any, pool_geometry, randn, scatt
 def pool_cases(rng):
     ties = rng.integers(0, 3, size=(2, 2, 4, 4)).astype(np.float64)
     return [
-        Case("2x2 windows, stride None (= the kernel)", (randn(rng, 2, 2, 4, 4), 2, None, 0)),
-        Case("a batch of one, 2x3 windows given as a pair", (randn(rng, 1, 3, 4, 6), (2, 3), None, 0)),
-        Case("overlapping 3x3 windows, stride 1", (randn(rng, 2, 2, 5, 5), 3, 1, 0)),
-        Case("3x3 windows, stride 2, pad 1, negative inputs",
+        Case(_("2x2 windows, stride None (= the kernel)"), (randn(rng, 2, 2, 4, 4), 2, None, 0)),
+        Case(_("a batch of one, 2x3 windows given as a pair"), (randn(rng, 1, 3, 4, 6), (2, 3), None, 0)),
+        Case(_("overlapping 3x3 windows, stride 1"), (randn(rng, 2, 2, 5, 5), 3, 1, 0)),
+        Case(_("3x3 windows, stride 2, pad 1, negative inputs"),
              (-1 - np.abs(randn(rng, 2, 2, 5, 5)), 3, 2, 1)),
-        Case("ties inside windows", (ties, 2, None, 0)),
-        Case("2x3 windows, stride (2, 1), pad (1, 1)", (randn(rng, 2, 1, 4, 5), (2, 3), (2, 1), (1, 1))),
+        Case(_("ties inside windows"), (ties, 2, None, 0)),
+        Case(_("2x3 windows, stride (2, 1), pad (1, 1)"), (randn(rng, 2, 1, 4, 5), (2, 3), (2, 1), (1, 1))),
     ]
 
 
@@ -70,25 +71,27 @@ def _max_no_padding(x, kernel_size=2, stride=None, pad=0):
                     pool_any(x, kernel, stride_, (0, 0), "max", -np.inf))
 
 
-_STRIDE = ("the windows moved one pixel at a time: move them by the stride, and stride=None means the "
-           "stride equals the kernel size (windows side by side)")
-_NO_PAD = "the output is too small: pad the input on each side before cutting out the windows"
+_STRIDE = N_("the windows moved one pixel at a time: move them by the stride, and stride=None means the "
+             "stride equals the kernel size (windows side by side)")
+_NO_PAD = N_("the output is too small: pad the input on each side before cutting out the windows")
 
 register(Exercise(
     id="max_pool_forward", notebook="06", kind="forward", op="max_pool_forward",
-    title="max_pool_forward(x, kernel_size=2, stride=None, pad=0): out (N, C, H_out, W_out), cache "
-          "PoolCache with argmax = row-major index of the first maximum inside each window",
+    title=N_("max_pool_forward(x, kernel_size=2, stride=None, pad=0): out (N, C, H_out, W_out), cache "
+             "PoolCache with argmax = row-major index of the first maximum inside each window"),
     reference=F.max_pool_forward, backward=F.max_pool_backward, cases=pool_cases,
     mistakes=(
         mistake("argmax not the first maximum",
-                "the output is right but the cache routes the gradient elsewhere where values tie: store, per "
-                "window, the row-major index of the *first* maximum inside the window, as np.argmax gives it",
+                N_("the output is right but the cache routes the gradient elsewhere where values tie: store, "
+                   "per window, the row-major index of the *first* maximum inside the window, as np.argmax "
+                   "gives it"),
                 _max_last_on_ties),
-        mistake("average instead of max", "the output is the mean of each window, not its maximum", _max_as_avg),
+        mistake("average instead of max", N_("the output is the mean of each window, not its maximum"),
+                                          _max_as_avg),
         mistake("stride ignored", _STRIDE, _max_stride_one),
         mistake("padded with zeros",
-                "windows of negative values near the border give 0: pad with -inf, so that padding never "
-                "wins the maximum", _max_zero_padding),
+                N_("windows of negative values near the border give 0: pad with -inf, so that padding never "
+                   "wins the maximum"), _max_zero_padding),
         mistake("padding ignored", _NO_PAD, _max_no_padding),
     ),
 ))
@@ -132,26 +135,27 @@ def _max_corner_crop(dout, cache):
     return _max_route(dout, cache, corner=True)
 
 
-_OVERWRITE = ("where windows overlap, a pixel's gradient keeps only the last window's share: use += so that "
-              "the gradients from every window it won add up")
-_CROP = ("near the border the gradient lands one pad away from the pixels it belongs to: windows index the "
-         "padded input, so drop PH rows and PW columns from each side, not only from the end")
+_OVERWRITE = N_("where windows overlap, a pixel's gradient keeps only the last window's share: use += so "
+                "that the gradients from every window it won add up")
+_CROP = N_("near the border the gradient lands one pad away from the pixels it belongs to: windows index the "
+           "padded input, so drop PH rows and PW columns from each side, not only from the end")
 
 register(Exercise(
     id="max_pool_backward", notebook="06", kind="backward", op="max_pool_backward",
-    title="max_pool_backward(dout, cache): InputGrads(dx (N, C, H, W)); each window's gradient goes to "
-          "its winner, cache.argmax (row-major index inside the window)",
+    title=N_("max_pool_backward(dout, cache): InputGrads(dx (N, C, H, W)); each window's gradient goes to "
+             "its winner, cache.argmax (row-major index inside the window)"),
     reference=F.max_pool_backward, forward=F.max_pool_forward, cases=pool_cases,
     mistakes=(
         mistake("spread over the window",
-                "the gradient is spread evenly over each window, as average pooling does: in max pooling "
-                "only the winner of the window influenced the output, so it alone receives dout", _max_spread),
+                N_("the gradient is spread evenly over each window, as average pooling does: in max pooling "
+                   "only the winner of the window influenced the output, so it alone receives dout"),
+                _max_spread),
         mistake("forgot dout",
-                "each winner receives 1: it should receive the upstream gradient dout of its window",
+                N_("each winner receives 1: it should receive the upstream gradient dout of its window"),
                 _max_no_dout),
         mistake("argmax read column-major",
-                "the gradient lands on the wrong pixel of the window: the flat index is row-major, row "
-                "k // KW and column k % KW", _max_column_major),
+                N_("the gradient lands on the wrong pixel of the window: the flat index is row-major, row "
+                   "k // KW and column k % KW"), _max_column_major),
         mistake("overlapping windows overwrite", _OVERWRITE, _max_overwrite),
         mistake("padding cropped at one end", _CROP, _max_corner_crop),
     ),
@@ -191,18 +195,19 @@ def _avg_no_padding(x, kernel_size=2, stride=None, pad=0):
     return _library(F.avg_pool_forward, x, kernel_size, stride, pad, pool_any(x, kernel, stride_, (0, 0), "avg", 0.0))
 
 
-_EXCLUDE = ("windows over the padding are averaged over their real pixels only: the course counts the "
-            "zero padding in the average (PyTorch's count_include_pad=True), always dividing by KH * KW")
+_EXCLUDE = N_("windows over the padding are averaged over their real pixels only: the course counts the "
+              "zero padding in the average (PyTorch's count_include_pad=True), always dividing by KH * KW")
 
 register(Exercise(
     id="avg_pool_forward", notebook="06", kind="forward", op="avg_pool_forward",
-    title="avg_pool_forward(x, kernel_size=2, stride=None, pad=0): mean of each window of the zero-padded "
-          "input (divisor KH*KW), cache PoolCache with argmax None",
+    title=N_("avg_pool_forward(x, kernel_size=2, stride=None, pad=0): mean of each window of the zero-padded "
+             "input (divisor KH*KW), cache PoolCache with argmax None"),
     reference=F.avg_pool_forward, backward=F.avg_pool_backward, cases=pool_cases,
     mistakes=(
         mistake("sum instead of mean",
-                "the output is KH * KW times too large: divide each window's sum by its KH * KW pixels", _avg_sum),
-        mistake("max instead of mean", "the output is each window's maximum, not its mean", _avg_as_max),
+                N_("the output is KH * KW times too large: divide each window's sum by its KH * KW pixels"),
+                _avg_sum),
+        mistake("max instead of mean", N_("the output is each window's maximum, not its mean"), _avg_as_max),
         mistake("stride ignored", _STRIDE, _avg_stride_one),
         mistake("padding not counted", _EXCLUDE, _avg_exclude_pad),
         mistake("padding ignored", _NO_PAD, _avg_no_padding),
@@ -241,16 +246,16 @@ def _avg_exclude_pad_backward(dout, cache):
 
 register(Exercise(
     id="avg_pool_backward", notebook="06", kind="backward", op="avg_pool_backward",
-    title="avg_pool_backward(dout, cache): InputGrads(dx (N, C, H, W)); each window spreads "
-          "dout / (KH*KW) over its pixels",
+    title=N_("avg_pool_backward(dout, cache): InputGrads(dx (N, C, H, W)); each window spreads "
+             "dout / (KH*KW) over its pixels"),
     reference=F.avg_pool_backward, forward=F.avg_pool_forward, cases=pool_cases,
     mistakes=(
         mistake("missing 1/(KH*KW)",
-                "dx is KH * KW times too large: each pixel counts 1/(KH * KW) in its window's mean, so it "
-                "receives that share of dout", _avg_no_scale),
+                N_("dx is KH * KW times too large: each pixel counts 1/(KH * KW) in its window's mean, so it "
+                   "receives that share of dout"), _avg_no_scale),
         mistake("overlapping windows overwrite",
-                "where windows overlap, a pixel keeps only the last window's share: use += so that the "
-                "shares of every window containing it add up", _avg_overwrite),
+                N_("where windows overlap, a pixel keeps only the last window's share: use += so that the "
+                   "shares of every window containing it add up"), _avg_overwrite),
         mistake("padding cropped at one end", _CROP, _avg_corner_crop),
         mistake("padding not counted", _EXCLUDE, _avg_exclude_pad_backward),
     ),

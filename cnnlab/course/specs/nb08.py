@@ -6,6 +6,7 @@ import numpy as np
 
 from ...init import fans
 from ...optim import Adam
+from ...i18n import N_, _
 from ..catalog import Case, Exercise, register
 from ._cases import mistake, randn
 
@@ -49,12 +50,12 @@ def _adam_args(rng, shape, t):
 def adam_cases(rng):
     first = (randn(rng, 2, 3), randn(rng, 2, 3), np.zeros((2, 3)), np.zeros((2, 3)), 1)
     return [
-        Case("shape (3, 3), step 5", _adam_args(rng, (3, 3), 5)),
-        Case("the first step: m = v = 0, t = 1", first),
-        Case("step 50, lr 0.01, betas (0.8, 0.99)", _adam_args(rng, (4,), 50),
+        Case(_("shape (3, 3), step 5"), _adam_args(rng, (3, 3), 5)),
+        Case(_("the first step: m = v = 0, t = 1"), first),
+        Case(_("step 50, lr 0.01, betas (0.8, 0.99)"), _adam_args(rng, (4,), 50),
              dict(lr=0.01, beta1=0.8, beta2=0.99)),
-        Case("step 1000, shape (2, 2, 2)", _adam_args(rng, (2, 2, 2), 1000)),
-        Case("eps 1e-3", _adam_args(rng, (3,), 7), dict(eps=1e-3)),
+        Case(_("step 1000, shape (2, 2, 2)"), _adam_args(rng, (2, 2, 2), 1000)),
+        Case(_("eps 1e-3"), _adam_args(rng, (3,), 7), dict(eps=1e-3)),
     ]
 
 
@@ -90,22 +91,25 @@ def _old_moments(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
 
 register(Exercise(
     id="adam_step", notebook="08", kind="function", points=1,
-    title="adam_step(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8): one bias-corrected Adam step "
-          "at step t (1, 2, ...), returns new (p, m, v)",
+    title=N_("adam_step(p, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8): one bias-corrected Adam "
+             "step at step t (1, 2, ...), returns new (p, m, v)"),
     reference=adam_step, cases=adam_cases,
     mistakes=(
         mistake("no bias correction",
-                "the step uses m and v as they are: both start at 0, so divide them by 1 - beta1**t and "
-                "1 - beta2**t (the bias correction)", _no_bias_correction),
+                N_("the step uses m and v as they are: both start at 0, so divide them by 1 - beta1**t and "
+                   "1 - beta2**t (the bias correction)"), _no_bias_correction),
         mistake("beta and 1 - beta swapped",
-                "the moving averages give the new gradient the weight beta: the old average keeps beta, the "
-                "new gradient gets 1 - beta", _betas_swapped),
+                N_("the moving averages give the new gradient the weight beta: the old average keeps beta, "
+                   "the new gradient gets 1 - beta"), _betas_swapped),
         mistake("g not squared in v",
-                "v averages g itself: the second moment averages g * g, so that sqrt(v) is a gradient size",
+                N_("v averages g itself: the second moment averages g * g, so that sqrt(v) is a gradient "
+                   "size"),
                 _g_not_squared),
-        mistake("step uphill", "the parameter moved along the gradient: subtract the step to descend", _ascent),
+        mistake("step uphill", N_("the parameter moved along the gradient: subtract the step to descend"),
+                               _ascent),
         mistake("moments not updated",
-                "the returned m and v are the old ones: return the moving averages after this step's update",
+                N_("the returned m and v are the old ones: return the moving averages after this step's "
+                   "update"),
                 _old_moments),
     ),
 ))
@@ -121,11 +125,11 @@ def he_std(shape):
 def he_cases(rng):
     d, m = (int(n) for n in rng.integers(2, 1000, size=2))
     return [
-        Case("linear (784, 128)", ((784, 128),)),
-        Case("LeNet's first conv (6, 1, 5, 5)", ((6, 1, 5, 5),)),
-        Case("conv (16, 6, 5, 5)", ((16, 6, 5, 5),)),
-        Case("rectangular kernel (10, 3, 3, 2)", ((10, 3, 3, 2),)),
-        Case(f"linear ({d}, {m})", ((d, m),)),
+        Case(_("linear (784, 128)"), ((784, 128),)),
+        Case(_("LeNet's first conv (6, 1, 5, 5)"), ((6, 1, 5, 5),)),
+        Case(_("conv (16, 6, 5, 5)"), ((16, 6, 5, 5),)),
+        Case(_("rectangular kernel (10, 3, 3, 2)"), ((10, 3, 3, 2),)),
+        Case(_("linear ({d}, {m})").format(d=d, m=m), ((d, m),)),
     ]
 
 
@@ -151,21 +155,24 @@ def _he_channels_only(shape):
 
 register(Exercise(
     id="he_std", notebook="08", kind="function", points=1,
-    title="he_std(shape): sqrt(2 / fan_in) for a linear (D, M) or conv (F, C, KH, KW) weight",
+    title=N_("he_std(shape): sqrt(2 / fan_in) for a linear (D, M) or conv (F, C, KH, KW) weight"),
     reference=he_std, cases=he_cases,
     mistakes=(
         mistake("fan_out",
-                "the std uses the fan-out: He initialisation keeps the forward signal's variance, so it counts "
-                "the inputs each output sums, the fan-in", _he_fan_out),
+                N_("the std uses the fan-out: He initialisation keeps the forward signal's variance, so it "
+                   "counts the inputs each output sums, the fan-in"), _he_fan_out),
         mistake("the 2 is missing",
-                "the std is sqrt(1 / fan_in): ReLU zeroes half of its inputs, which the factor 2 makes up for",
+                N_("the std is sqrt(1 / fan_in): ReLU zeroes half of its inputs, which the factor 2 makes up "
+                   "for"),
                 _he_no_two),
         mistake("Xavier instead of He",
-                "this is Xavier/Glorot's sqrt(2 / (fan_in + fan_out)): He's uses the fan-in alone", _he_xavier),
+                N_("this is Xavier/Glorot's sqrt(2 / (fan_in + fan_out)): He's uses the fan-in alone"),
+                _he_xavier),
         mistake("variance instead of std",
-                "the result is the variance 2 / fan_in: the standard deviation is its square root", _he_variance),
+                N_("the result is the variance 2 / fan_in: the standard deviation is its square root"),
+                _he_variance),
         mistake("kernel left out of the fan-in",
-                "for a convolution the fan-in counted channels only: each output sums C * KH * KW inputs",
+                N_("for a convolution the fan-in counted channels only: each output sums C * KH * KW inputs"),
                 _he_channels_only),
     ),
 ))
