@@ -5,9 +5,11 @@
   and the picture of its path;
 * :func:`small_cnn` (notebook 07): the small CNN of the batch-norm and dropout
   experiments;
-* :class:`GradNorms`, :class:`TrainSetScores`, :func:`first_epoch_reaching` and
-  :func:`smooth` (the appendix, ``extras/11_experiments``): two callbacks of
-  :func:`cnnlab.train.fit` that watch training, and two ways to read a curve.
+* :class:`FairComparison`, :class:`GradNorms`, :class:`TrainSetScores`,
+  :func:`first_epoch_reaching` and :func:`smooth` (the appendix,
+  ``extras/11_experiments``): the data and seeds every experiment shares, with
+  its seeded subsets and training runs; two callbacks of :func:`cnnlab.train.fit`
+  that watch training, and two ways to read a curve.
 
 A notebook shows what matters with ``inspect.getsource`` (``Point`` and ``run``
 are the glue notebook 08 explains); the plotting stays out of sight.
@@ -15,13 +17,16 @@ are the glue notebook 08 explains); the plotting stays out of sight.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ._options import check_int
+from .datasets import stratified_subset
 from .layers import BatchNorm2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sequential
-from .train import Callback, evaluate
+from .train import Callback, evaluate, fit
 
-__all__ = ["Point", "run", "draw_runs", "small_cnn", "weight_grad_norms", "GradNorms",
+__all__ = ["Point", "run", "draw_runs", "small_cnn", "FairComparison", "weight_grad_norms", "GradNorms",
            "TrainSetScores", "first_epoch_reaching", "smooth"]
 
 
@@ -121,6 +126,54 @@ def small_cnn(*, rng, batchnorm=False, dropout=0.0, init="he"):
         layers.append(("dropout", Dropout(dropout, rng=rng)))
     layers.append(("fc", Linear(16 * 7 * 7, 10, rng=rng, init=init)))
     return Sequential(*layers)
+
+
+class FairComparison:
+    """What every run of a comparison shares: the data, which subset, the batch size and batch order.
+
+    Two models that differ in one option, trained with :meth:`train`, see the
+    same images in the same mini-batches in the same order, so the option is
+    the only difference (their initial weights are the caller's to seed alike).
+
+    Parameters
+    ----------
+    data : cnnlab.datasets.Dataset
+        ``x_train`` (N, 1, 28, 28), ``y_train`` (N,), and the test split that
+        ``fit`` scores after every epoch.
+    data_seed : int
+        Which images :meth:`subset` takes: the same ones for the same ``n``.
+    batch_size : int >= 1
+    batch_seed : int
+        The order of the mini-batches, the same in every :meth:`train` run.
+    """
+
+    def __init__(self, data, *, data_seed, batch_size, batch_seed):
+        func = "FairComparison"
+        self.data = data
+        self.data_seed = check_int(func, "data_seed", data_seed, low=0)
+        self.batch_size = check_int(func, "batch_size", batch_size, low=1)
+        self.batch_seed = check_int(func, "batch_seed", batch_seed, low=0)
+
+    def subset(self, n, with_test=True):
+        """The data with its training set cut to a class-balanced, seeded subset of ``n`` images.
+
+        ``n`` None, or not below N, keeps all N. ``with_test=False`` drops the
+        test split (``x_test``, ``y_test`` None), so that ``fit`` does not score
+        it after every epoch. Returns a new Dataset; ``x_train`` (n, 1, 28, 28).
+        """
+        x, y = self.data.x_train, self.data.y_train
+        if n is not None and n < len(y):
+            x, y = stratified_subset(x, y, n, rng=np.random.default_rng(self.data_seed))
+        no_test = {} if with_test else {"x_test": None, "y_test": None}
+        return replace(self.data, x_train=x, y_train=y, **no_test)
+
+    def train(self, model, optimizer, num_epochs, train_data=None, schedule=None, callbacks=()):
+        """:func:`cnnlab.train.fit` on ``train_data`` (default: all of ``data``), in batches of
+        ``batch_size`` drawn in ``batch_seed``'s order, without a progress bar; returns its History."""
+        return fit(model, self.data if train_data is None else train_data, optimizer=optimizer,
+                   num_epochs=num_epochs, batch_size=self.batch_size,
+                   rng=np.random.default_rng(self.batch_seed), schedule=schedule,
+                   callbacks=list(callbacks), progress=False)
 
 
 def weight_grad_norms(model):

@@ -1,4 +1,4 @@
-"""cnnlab.demos: the helpers of notebooks 07 and 08 behave as the notebooks say."""
+"""cnnlab.demos: the helpers of notebooks 07, 08 and the appendix 11 behave as the notebooks say."""
 
 import matplotlib
 
@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from cnnlab.demos import (GradNorms, Point, TrainSetScores, draw_runs, first_epoch_reaching,  # noqa: E402
-                          run, small_cnn, smooth)
+from cnnlab.demos import (FairComparison, GradNorms, Point, TrainSetScores, draw_runs,  # noqa: E402
+                          first_epoch_reaching, run, small_cnn, smooth)
 from cnnlab.optim import SGD  # noqa: E402
 
 
@@ -96,3 +96,43 @@ def test_first_epoch_reaching_and_smooth():
     np.testing.assert_allclose(smooth([1, 2, 3, 4], window=2), [1.5, 2.5, 3.5])
     with pytest.raises(ValueError, match="smooth: expected a 1-D sequence"):
         smooth([1.0], window=2)
+
+
+def _comparison(**kw):
+    from cnnlab.datasets import load_mnist
+    data = load_mnist(source="sample", n_train=200, n_test=50)
+    return data, FairComparison(data, data_seed=1, batch_size=32, batch_seed=2, **kw)
+
+
+def test_a_fair_comparison_takes_the_same_class_balanced_subset_every_time():
+    data, comparison = _comparison()
+    a, b = comparison.subset(100), comparison.subset(100)
+    assert a.x_train.shape == (100, 1, 28, 28) and np.bincount(a.y_train).tolist() == [10] * 10
+    np.testing.assert_array_equal(a.x_train, b.x_train)
+    assert a.x_test is data.x_test and comparison.subset(None).x_train is data.x_train
+    assert comparison.subset(500).x_train is data.x_train      # more than there is: all of it
+    no_test = comparison.subset(100, with_test=False)
+    assert no_test.x_test is None and no_test.y_test is None and data.x_test is not None
+
+
+def test_a_fair_comparison_trains_with_the_same_batches_as_fit_seeded_alike():
+    from cnnlab.models import MLP
+    from cnnlab.train import fit
+    data, comparison = _comparison()
+    small = comparison.subset(64)
+    models = [MLP((784, 16, 10), rng=np.random.default_rng(0)) for _ in range(2)]
+    ours = comparison.train(models[0], SGD(models[0], lr=0.1), 2, small)
+    direct = fit(models[1], small, optimizer=SGD(models[1], lr=0.1), num_epochs=2, batch_size=32,
+                 rng=np.random.default_rng(2), progress=False)
+    assert ours.num_epochs == 2 and ours.epochs["test_acc"] == direct.epochs["test_acc"]
+    for name, value in models[0].named_params().items():
+        np.testing.assert_array_equal(value, models[1].named_params()[name], err_msg=name)
+
+
+@pytest.mark.parametrize("bad, message", [(dict(batch_size=0), "batch_size >= 1"),
+                                          (dict(data_seed=1.5), "data_seed to be an int")])
+def test_a_fair_comparison_rejects_bad_settings(bad, message):
+    from cnnlab.datasets import load_mnist
+    settings = {"data_seed": 1, "batch_size": 32, "batch_seed": 2, **bad}
+    with pytest.raises((TypeError, ValueError), match=f"FairComparison: expected {message}"):
+        FairComparison(load_mnist(source="sample", n_train=20, n_test=10), **settings)
