@@ -29,7 +29,7 @@ Modules, one idea each:
 from .backends import DaskBackend, LocalBackend, make_backend
 from .folds import assign_folds, kfold_indices
 from .params import PARAMS, SWEEP_DEFAULTS, full_config
-from .results import SweepMismatchError, SweepResult, summarize
+from .results import SweepBusyError, SweepMismatchError, SweepResult, summarize
 from .runner import FILES, Sweep
 from .search import cross_validate, grid_search, random_search, run_sweep
 from .space import GridSpace, IntUniform, LogUniform, RandomSpace, Uniform
@@ -39,7 +39,7 @@ __all__ = [
     "kfold_indices", "assign_folds",
     "GridSpace", "RandomSpace", "Uniform", "LogUniform", "IntUniform",
     "Sweep", "run_sweep", "grid_search", "random_search", "cross_validate", "SweepResult",
-    "SweepMismatchError", "summarize", "FILES",
+    "SweepMismatchError", "SweepBusyError", "summarize", "FILES",
     "Trial", "TrialData", "TrialError", "trial_seed", "train_trial", "run_trial",
     "LocalBackend", "DaskBackend", "make_backend",
     "PARAMS", "SWEEP_DEFAULTS", "full_config",

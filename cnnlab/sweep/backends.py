@@ -7,6 +7,13 @@ once, not with every task: the local pool writes them to a temporary file that
 its workers memory-map (as ``joblib.Parallel`` does with large arrays), Dask
 scatters them to every worker.
 
+Nothing outlives a sweep that is killed. The local pool's file lies in a
+folder of this process's own in the temporary folder (``cnnlab-sweep-<pid>-*``,
+removed at exit); every worker watches its parent, and when it dies (SIGKILL
+included) the worker removes that folder and exits within a second, instead of
+finishing its trial and idling for minutes. A folder whose process died before
+any worker could remove it is removed by the next sweep that starts.
+
 Threads. Each worker process runs one trial at a time with one BLAS thread:
 on a machine with ``n`` cores, ``n`` single-threaded trials side by side beat
 ``n`` trials fighting over ``n * n`` threads, and a single-threaded BLAS
@@ -18,11 +25,16 @@ Dask's nanny sets the same variables to 1 in the workers it starts
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
 import tempfile
+import threading
+import time
+from pathlib import Path
 
+from .._io import FileLock, remove_if_abandoned
 from .._options import check_int
 from .trial import TrialError
 
@@ -36,6 +48,57 @@ ONE_THREAD_ENV = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREAD
 
 #: In a worker process: the shared object of the latest run, by file (one at a time).
 _SHARED = {}
+#: How often a worker checks that its parent is alive, in seconds.
+WATCH_INTERVAL = 0.5
+_PREFIX = "cnnlab-sweep-"
+_OWNER = "owner.lock"
+#: In the main process: its folder for the shared files, and the lock that says it is alive.
+_SESSION = {}
+
+
+def _watch_parent(parent_pid: int, folder: str) -> None:
+    """In a worker (loky's initializer): when the sweep's process dies, remove ``folder`` and exit."""
+    def watch():
+        while os.getppid() == parent_pid:  # an orphan is adopted by another process
+            time.sleep(WATCH_INTERVAL)
+        shutil.rmtree(folder, ignore_errors=True)
+        os._exit(1)
+    threading.Thread(target=watch, name="cnnlab-watch-parent", daemon=True).start()
+
+
+def _remove_abandoned_sessions() -> None:
+    """Remove the folders of sweeps whose process died (nobody holds their owner lock).
+
+    A lock file younger than a few seconds may be one that its process is
+    about to lock: left for the next sweep.
+    """
+    for lock in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*/{_OWNER}"):
+        with contextlib.suppress(OSError):
+            if lock.stat().st_mtime < time.time() - 5:
+                remove_if_abandoned(lock, lambda _, lock=lock: shutil.rmtree(lock.parent,
+                                                                             ignore_errors=True))
+
+
+def _end_session() -> None:
+    folder, lock = _SESSION.pop("folder", None), _SESSION.pop("lock", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        lock.release()
+
+
+def _session_folder() -> str:
+    """This process's folder for the shared files, made on first use, locked while it lives."""
+    folder = _SESSION.get("folder")
+    if folder is None or not os.path.isdir(folder):
+        _end_session()
+        _remove_abandoned_sessions()
+        folder = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-")
+        _SESSION["lock"] = FileLock(os.path.join(folder, _OWNER)).acquire()
+        _SESSION["folder"] = folder
+    return folder
+
+
+atexit.register(_end_session)
 
 
 def _call_with_shared(func, task, path):
@@ -101,11 +164,13 @@ class LocalBackend:
         if not tasks:
             return
         # The arrays go to a file once; each worker memory-maps it on its first task.
-        folder = tempfile.mkdtemp(prefix="cnnlab-sweep-")
-        path = os.path.join(folder, "shared.joblib")
+        folder = _session_folder()
+        fd, path = tempfile.mkstemp(dir=folder, prefix="shared-", suffix=".joblib")
+        os.close(fd)
         joblib.dump(shared, path)
         # Reused across calls (and sweeps) while its options stay the same.
-        executor = get_reusable_executor(max_workers=self.workers, env=ONE_THREAD_ENV, timeout=300)
+        executor = get_reusable_executor(max_workers=self.workers, env=ONE_THREAD_ENV, timeout=300,
+                                         initializer=_watch_parent, initargs=(os.getpid(), folder))
         futures = {executor.submit(_call_with_shared, func, task, path): task for task in tasks}
         finished = False
         try:
@@ -117,7 +182,8 @@ class LocalBackend:
                 running = [f for f in futures if not f.cancel() and not f.done()]
                 if running:
                     executor.shutdown(wait=False, kill_workers=True)
-            shutil.rmtree(folder, ignore_errors=True)  # workers keep their maps open meanwhile
+            with contextlib.suppress(OSError):
+                os.unlink(path)  # workers keep their maps open meanwhile
 
     def close(self):
         """Nothing to release: the pool stays for the next call (idle workers exit after 300 s)."""

@@ -169,11 +169,14 @@ def run(args, *, say=print):
 def main(argv=None) -> int:
     """Entry point of ``python -m cnnlab.sweep``; returns the exit status."""
     from ..datasets import DatasetNotFoundError
-    from .results import SweepMismatchError
+    from .results import SweepBusyError, SweepMismatchError
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         run(args)
+    except SweepBusyError as exc:
+        parser.exit(2, f"{parser.prog}: error: --out {args.out}: another sweep is running in it "
+                       f"(pid {exc.pid or 'unknown'}); wait for it to end, or choose another --out\n")
     except (_Error, SweepMismatchError) as exc:
         parser.exit(2, f"{parser.prog}: error: {exc}\n")
     except (ValueError, TypeError, FileNotFoundError, ImportError, DatasetNotFoundError) as exc:

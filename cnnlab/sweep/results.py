@@ -29,7 +29,7 @@ from .._io import atomic_write
 from .params import format_value, parse_value
 from .trial import RESULT_FIELDS
 
-__all__ = ["SweepMismatchError", "ResultsFile", "summarize", "summary_csv", "SweepResult",
+__all__ = ["SweepMismatchError", "SweepBusyError", "ResultsFile", "summarize", "summary_csv", "SweepResult",
            "format_table"]
 
 _INT_FIELDS = ("config", "fold", "n_train", "n_val", "epochs_run")
@@ -38,6 +38,15 @@ _TEXT_FIELDS = ("status",)
 
 class SweepMismatchError(ValueError):
     """A results file (or folder) belongs to a different sweep than the one asked to resume."""
+
+
+class SweepBusyError(RuntimeError):
+    """Another sweep is running in the output folder; ``folder`` and ``pid`` (or None) say which."""
+
+    def __init__(self, folder, pid):
+        super().__init__(f"{folder} is in use by another sweep (process {pid or 'unknown'}); wait "
+                         f"for it to end, or use another output folder")
+        self.folder, self.pid = folder, pid
 
 
 def _csv_line(cells) -> str:

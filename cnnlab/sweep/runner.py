@@ -15,6 +15,11 @@ backend, writing into an output folder:
                   split and scored on the test split
 ================  ============================================================
 
+While a sweep runs it holds a lock on ``.lock`` in the folder (with its
+process id): another sweep started in the same folder, at whatever moment, is
+refused (:class:`~cnnlab.sweep.results.SweepBusyError`) instead of mixing its
+files with this one's.
+
 Run it again with the same folder and it resumes: the trials in
 ``results.csv`` are read back, only the missing ones run, and the tables end
 equal to those of a sweep that was never interrupted (every trial is seeded
@@ -31,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import atomic_write
+from .._io import FileLock, LockedError, atomic_write
 from .._options import check_bool, check_int, reject_unknown
 from .backends import make_backend
 from .folds import assign_folds
@@ -39,6 +44,7 @@ from .params import canonical_json, check_value, full_config
 from .progress import Best, progress_bar, say, show
 from .results import (
     ResultsFile,
+    SweepBusyError,
     SweepMismatchError,
     SweepResult,
     summarize,
@@ -50,6 +56,8 @@ from .trial import FOLDS_TAG, RESULT_FIELDS, Trial, TrialData, run_trial
 __all__ = ["Sweep", "FILES", "RUN_OPTIONS", "SWEEP_OPTIONS"]
 
 FILES = ("sweep.json", "results.csv", "summary.csv", "best.json")
+#: In the output folder while a sweep runs: its lock, holding its process id.
+LOCK = ".lock"
 #: Options of Sweep.run and of Sweep.
 RUN_OPTIONS = ("n_jobs", "client", "refit", "progress", "overwrite")
 SWEEP_OPTIONS = ("base", "n_folds", "seed", "out", "eval_batch_size")
@@ -203,9 +211,16 @@ class Sweep:
                 f"out={None if self.out is None else str(self.out)!r}, id={self.sweep_id})")
 
     # -- files ---------------------------------------------------------------------------------
+    def _lock_folder(self) -> FileLock:
+        """Hold ``out/.lock`` for the sweep's life: one sweep at a time in a folder."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        try:
+            return FileLock(self.out / LOCK).acquire()
+        except LockedError as exc:
+            raise SweepBusyError(self.out, exc.pid) from None
+
     def _check_folder(self, overwrite):
         out = self.out
-        out.mkdir(parents=True, exist_ok=True)
         if overwrite:
             for name in FILES:
                 (out / name).unlink(missing_ok=True)
@@ -263,6 +278,8 @@ class Sweep:
         ------
         SweepMismatchError
             ``out`` holds files of a different sweep.
+        SweepBusyError
+            Another sweep is running in ``out`` (it holds ``out/.lock``).
         """
         func = "Sweep.run"
         reject_unknown(func, unknown, RUN_OPTIONS)
@@ -272,11 +289,12 @@ class Sweep:
         if overwrite and self.out is None:
             raise ValueError(f"{func}: overwrite=True needs an output folder (out=...)")
         backend = make_backend(n_jobs, client)
-        results_file = None
+        results_file = lock = None
         bar = None
         try:
             done = {}
             if self.out is not None:
+                lock = self._lock_folder()
                 self._check_folder(overwrite)
                 results_file = ResultsFile(self.out / "results.csv", self.sweep_id, self.names)
                 valid = {t.key for t in self.trials}
@@ -321,6 +339,8 @@ class Sweep:
                 bar.close()
             if results_file is not None:
                 results_file.close()
+            if lock is not None:
+                lock.release()
             backend.close()
 
     def _refit(self, backend, summary, shared, bar) -> dict | None:
