@@ -183,13 +183,14 @@ def train_trial(trial: Trial, data: TrialData):
     Returns
     -------
     model : cnnlab.layers.Module
-        The trained model (None if fit stopped on a NaN or infinite loss).
+        The trained model (None if fit stopped on a NaN or infinite value).
     history : cnnlab.train.History
     row : dict
         ``config``, ``fold``, then for a cross-validation trial ``status``
-        (``"ok"``, or ``"diverged"`` when the training loss became NaN or
-        infinite, which stops training and leaves NaN scores, or when the
-        final training or held-out loss is not finite), ``val_acc``,
+        (``"ok"``, or ``"diverged"`` when the training loss, a gradient, a
+        parameter or the optimizer's state became NaN or infinite, which stops
+        training and leaves NaN scores, or when the final training or held-out
+        loss is not finite), ``val_acc``,
         ``val_loss``, ``train_acc``,
         ``train_loss`` (the last epoch's running means, in train mode),
         ``n_train``, ``n_val``, ``epochs_run``, ``seconds``; for the refit
@@ -198,7 +199,7 @@ def train_trial(trial: Trial, data: TrialData):
     """
     from ..recipe import build_optimizer, build_schedule
     from ..datasets import RandomShift
-    from ..train import NonFiniteLossError, fit
+    from ..train import DivergedError, fit
 
     config = trial.config
     if trial.fold is None:
@@ -222,14 +223,14 @@ def train_trial(trial: Trial, data: TrialData):
                           augment=RandomShift(config["augment_shift"]) if config["augment_shift"]
                           else None)
             stopped = False
-        except NonFiniteLossError as exc:
+        except DivergedError as exc:
             history, stopped, model = exc.history, True, None
 
     def last(field):
         value = None if stopped else history.last(field)
         return math.nan if value is None else float(value)
 
-    # diverged: stopped by fit's NaN guard, or the last steps made the weights inf or NaN
+    # diverged: stopped by fit's guard, or the evaluation overflowed
     losses = ["train_loss"] + ([f"{scored}_loss"] if n_scored else [])
     finite = not stopped and all(math.isfinite(last(f)) for f in losses)
     row = {"config": trial.config_id, "fold": trial.fold, "status": "ok" if finite else "diverged",

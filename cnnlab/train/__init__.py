@@ -3,7 +3,8 @@
 * :func:`train_step`: forward, loss, backward and update on one batch;
 * :func:`fit`: epochs of shuffled mini-batches with a progress bar,
   evaluation on the validation and test splits, early stopping, callbacks, a
-  NaN guard, checkpoints and exact resume;
+  guard against NaN and inf (in the loss, gradients, parameters and optimizer
+  state), checkpoints and exact resume;
 * :class:`History`: per-step and per-epoch loss, accuracy and learning rate,
   to JSON and CSV;
 * :func:`evaluate`, :func:`predict`, :func:`predict_proba`: the model in eval mode;
@@ -21,14 +22,15 @@
 >>> history.last("test_acc")                                         # doctest: +SKIP
 """
 
+from .architecture import architecture_of
 from .callbacks import Callback, EarlyStopping, StopTraining
-from .checkpoint import Checkpoint, load_checkpoint, load_weights, save_checkpoint
+from .checkpoint import Checkpoint, CheckpointError, load_checkpoint, load_weights, save_checkpoint
 from .evaluate import eval_mode, evaluate, predict, predict_proba, predict_scores
 from .history import EPOCH_FIELDS, STEP_FIELDS, History
 from .step import train_step
-from .trainer import NonFiniteLossError, fit
+from .trainer import DivergedError, NonFiniteLossError, fit
 
-__all__ = ["fit", "train_step", "NonFiniteLossError", "History", "STEP_FIELDS", "EPOCH_FIELDS", "Callback",
-           "EarlyStopping", "StopTraining", "Checkpoint", "save_checkpoint",
-           "load_checkpoint", "load_weights", "evaluate", "predict", "predict_proba",
-           "predict_scores", "eval_mode"]
+__all__ = ["fit", "train_step", "DivergedError", "NonFiniteLossError", "History", "STEP_FIELDS",
+           "EPOCH_FIELDS", "Callback", "EarlyStopping", "StopTraining", "Checkpoint", "CheckpointError",
+           "save_checkpoint", "load_checkpoint", "load_weights", "architecture_of", "evaluate",
+           "predict", "predict_proba", "predict_scores", "eval_mode"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -14,6 +15,7 @@ from ..datasets import count_minibatches
 from ..layers import SoftmaxCrossEntropyLoss
 from ..optim.schedules import as_schedule
 from .callbacks import EarlyStopping, as_callbacks
+from .architecture import architecture_difference, architecture_of
 from .checkpoint import generators_of, load_checkpoint
 from .history import History
 
@@ -45,10 +47,12 @@ class Run:
     steps_per_epoch: int
     generators: list        #: the training rng, then the model's (see generators_of)
     fingerprint: dict       #: what a resumed run must share with the saved one
+    architecture: list      #: the network (architecture_of), which a resume must share too
     history: History = field(default_factory=History)
     start_epoch: int = 0
     stopped: bool = False   #: by early stopping or a callback, after an epoch
     bar: object = None      #: the current epoch's progress bar
+    saved_epoch: int | None = None  #: the epoch in ``checkpoint``, once written or resumed from
 
 
 def _split(data, name):
@@ -149,13 +153,19 @@ def checked_run(func, model, data, *, optimizer, num_epochs, batch_size, rng, sc
               augment=augment, checkpoint=checkpoint, checkpoint_every=checkpoint_every,
               progress=progress, x_train=x_train, y_train=y_train, evaluations=evaluations,
               steps_per_epoch=steps_per_epoch, generators=generators_of(rng, model),
-              fingerprint=_fingerprint(x_train, y_train, batch_size, drop_last, augment))
+              fingerprint=_fingerprint(x_train, y_train, batch_size, drop_last, augment),
+              architecture=architecture_of(model))
     return run, resume
 
 
 def resume_from(func, run: Run, path) -> str:
     """Restore ``run`` from the checkpoint at ``path``; return what to tell the user."""
     ckpt = load_checkpoint(path)
+    # checkpoints written before cnnlab recorded the network have none to compare
+    other = architecture_difference(ckpt.meta.get("architecture", run.architecture), run.architecture)
+    if other:
+        raise ValueError(f"{func}: cannot resume from {path}: it holds the weights of another "
+                         f"network ({other}); build the model as the saved run did")
     saved = {k: ckpt.meta.get(k) for k in run.fingerprint}
     changed = [f"{k}: saved {saved[k]!r}, now {run.fingerprint[k]!r}" for k in run.fingerprint
                if saved[k] != run.fingerprint[k]]
@@ -166,5 +176,7 @@ def resume_from(func, run: Run, path) -> str:
                  early_stopping=run.early_stopping, generators=run.generators)
     run.history = ckpt.history or History()
     run.start_epoch, run.stopped = ckpt.epoch, bool(ckpt.meta.get("stopped_early", False))
+    if run.checkpoint is not None and Path(run.checkpoint) == Path(path):
+        run.saved_epoch = ckpt.epoch
     return (f"resumed from {path} after epoch {run.start_epoch}"
             + (" (that run had stopped early)" if run.stopped else ""))

@@ -10,15 +10,18 @@ A checkpoint holds, under prefixed names:
 ``history/steps/<field>``   the :class:`History`, one float64 array per field
 ``rng``                     JSON text: the bit-generator state of the training
                             ``rng`` and of every generator the model draws from
-``meta``                    JSON text: epoch, format version, what the run was
-                            trained on (batch size, number of examples...)
+``meta``                    JSON text: epoch, format version, the network
+                            (:func:`architecture_of`: every layer and its
+                            settings), what the run was trained on (batch
+                            size, number of examples...)
 ==========================  ====================================================
 
 Strings are stored as NumPy unicode arrays, so the file loads with
 ``allow_pickle=False``: opening a checkpoint cannot run code. It is written
 atomically (:func:`cnnlab._io.atomic_writer`): to a temporary file in the same
 folder, flushed to disk, then renamed over the target, so an interrupted save
-leaves the previous checkpoint intact and no partial file.
+leaves the previous checkpoint intact and no partial file. A file that cannot be
+read (truncated, empty, a flipped bit) raises :class:`CheckpointError` naming it.
 """
 
 from __future__ import annotations
@@ -31,14 +34,27 @@ import numpy as np
 
 from .. import __version__
 from .._io import atomic_writer
+from .architecture import architecture_of
 from .history import History
 
-__all__ = ["save_checkpoint", "load_checkpoint", "Checkpoint", "generators_of", "load_weights",
-           "FORMAT", "FORMAT_VERSION"]
+__all__ = ["save_checkpoint", "load_checkpoint", "Checkpoint", "CheckpointError", "generators_of",
+           "load_weights", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "cnnlab-checkpoint"
 FORMAT_VERSION = 1
 _PARTS = ("model", "optimizer", "schedule", "early_stopping")
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file that cannot be read: damaged, not a checkpoint, or from a newer cnnlab.
+
+    The message names the file (``"load_checkpoint: runs/x/checkpoint.npz is
+    damaged ..."``); ``path`` is that file and ``problem`` the rest of the message.
+    """
+
+    def __init__(self, path, problem: str):
+        super().__init__(f"load_checkpoint: {path} {problem}")
+        self.path, self.problem = Path(path), problem
 
 
 # -- random generators ----------------------------------------------------------------------
@@ -151,7 +167,8 @@ def save_checkpoint(path, *, model, optimizer=None, schedule=None, early_stoppin
     if history is not None:
         _flatten("history", history.to_arrays(), arrays)
     arrays["rng"] = _text(rng_states(generators))
-    arrays["meta"] = _text({**(meta or {}), "epoch": int(epoch), "cnnlab_version": __version__})
+    arrays["meta"] = _text({**(meta or {}), "epoch": int(epoch), "cnnlab_version": __version__,
+                            "architecture": architecture_of(model)})
     with atomic_writer(path) as f:
         np.savez(f, **arrays)
     return path
@@ -241,11 +258,51 @@ def _check_model_state(model, state):
                              f"{tuple(np.shape(state[name]))} in the checkpoint")
 
 
-def _read_text(arrays, key, path):
+def _read_arrays(path: Path) -> dict:
+    """Every array of the ``.npz`` at ``path``, read in full, or a :class:`CheckpointError`."""
     try:
-        return json.loads(str(arrays[key][()]))
-    except (KeyError, ValueError) as exc:
-        raise ValueError(f"load_checkpoint: {path} has no readable {key!r} entry ({exc})") from None
+        with np.load(path, allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+    except PermissionError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - bytes flipped at random make NumPy and zipfile raise
+        # anything: BadZipFile, EOFError, NotImplementedError, RuntimeError, SyntaxError,
+        # tokenize.TokenError... (seen with every bit of a checkpoint flipped in turn)
+        with open(path, "rb") as f:
+            head = f.read(4)
+        if not head:
+            problem = "is damaged: it is empty (0 bytes)"
+        elif head != b"PK\x03\x04":
+            problem = "is not a readable .npz file (it does not start like a zip archive)"
+        else:
+            problem = f"is damaged (truncated or corrupted): {type(exc).__name__}: {exc}"
+    raise CheckpointError(path, problem + "; it cannot be loaded: use a copy or train afresh")
+
+
+def _read_text(arrays, key):
+    return json.loads(str(arrays[key][()]))
+
+
+def _parse(path: Path, arrays: dict) -> Checkpoint:
+    if str(arrays.get("format", np.array(""))[()]) != FORMAT:
+        raise CheckpointError(path, f"is not a cnnlab checkpoint (no format={FORMAT!r} entry)")
+    version = int(arrays["version"])
+    if version > FORMAT_VERSION:
+        raise CheckpointError(path, f"has format version {version}; this cnnlab reads up to "
+                                    f"{FORMAT_VERSION}: upgrade cnnlab")
+    parts = {part: {} for part in (*_PARTS, "history")}
+    for key, value in arrays.items():
+        prefix, _, name = key.partition("/")
+        if prefix in parts and name:
+            parts[prefix][name] = value
+    meta, rng = _read_text(arrays, "meta"), _read_text(arrays, "rng")
+    if not isinstance(meta, dict) or not isinstance(rng, list) or not all(isinstance(s, dict) for s in rng):
+        raise ValueError("its 'meta' entry is not a JSON object or its 'rng' entry not a list of them")
+    history = History.from_arrays(parts["history"]) if parts["history"] else None
+    return Checkpoint(path=path, epoch=int(meta["epoch"]), model=parts["model"],
+                      optimizer=parts["optimizer"], schedule=parts["schedule"],
+                      early_stopping=parts["early_stopping"], rng_states=rng, history=history,
+                      meta=meta)
 
 
 def load_checkpoint(path) -> Checkpoint:
@@ -255,35 +312,22 @@ def load_checkpoint(path) -> Checkpoint:
     ------
     FileNotFoundError
         No file at ``path``.
-    ValueError
-        Not a cnnlab checkpoint, or a newer format.
+    CheckpointError
+        (a ``ValueError``) naming the file: it is damaged (truncated, empty,
+        corrupted), not a cnnlab checkpoint, or of a newer format.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"load_checkpoint: no checkpoint at {path}")
+    arrays = _read_arrays(path)
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"load_checkpoint: {path} is not a readable .npz file ({exc})") from None
-    if str(arrays.get("format", np.array(""))[()]) != FORMAT:
-        raise ValueError(f"load_checkpoint: {path} is not a cnnlab checkpoint (no format={FORMAT!r} "
-                         f"entry)")
-    version = int(arrays["version"])
-    if version > FORMAT_VERSION:
-        raise ValueError(f"load_checkpoint: {path} has format version {version}; this cnnlab reads "
-                         f"up to {FORMAT_VERSION}: upgrade cnnlab")
-    parts = {part: {} for part in (*_PARTS, "history")}
-    for key, value in arrays.items():
-        prefix, _, name = key.partition("/")
-        if prefix in parts and name:
-            parts[prefix][name] = value
-    meta = _read_text(arrays, "meta", path)
-    history = History.from_arrays(parts["history"]) if parts["history"] else None
-    return Checkpoint(path=path, epoch=int(meta["epoch"]), model=parts["model"],
-                      optimizer=parts["optimizer"], schedule=parts["schedule"],
-                      early_stopping=parts["early_stopping"],
-                      rng_states=_read_text(arrays, "rng", path), history=history, meta=meta)
+        return _parse(path, arrays)
+    except CheckpointError:
+        raise
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
+        problem = f"missing entry {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise CheckpointError(path, f"is damaged or was not written by save_checkpoint: {problem}; "
+                                    f"it cannot be loaded: use a copy or train afresh") from None
 
 
 def load_weights(model, path) -> None:

@@ -8,7 +8,9 @@ One epoch, in order:
    ``optimizer.lr = schedule(progress)``, then :func:`~cnnlab.train.train_step`:
    forward, loss, backward, ``optimizer.step()`` (stop with
    :class:`NonFiniteLossError` if the loss is NaN or infinite, before the bad
-   step changes any weight); record the step in the :class:`~cnnlab.train.History`;
+   step changes any weight, and with :class:`DivergedError` if after the step a
+   gradient, a parameter or the optimizer's state is); record the step in the
+   :class:`~cnnlab.train.History`;
 3. evaluate on the validation and test splits in eval mode;
 4. early stopping, callbacks, and a checkpoint.
 
@@ -42,36 +44,45 @@ from .callbacks import StopTraining, overrides
 from .checkpoint import save_checkpoint
 from .evaluate import DEFAULT_BATCH_SIZE, evaluate
 from .history import History
-from .step import train_step
+from .step import first_non_finite, train_step
 
-__all__ = ["fit", "NonFiniteLossError"]
+__all__ = ["fit", "DivergedError", "NonFiniteLossError"]
 
 _OPTIONS = ("optimizer", "num_epochs", "batch_size", "rng", "schedule", "loss", "callbacks",
             "early_stopping", "checkpoint", "checkpoint_every", "resume", "progress",
             "eval_batch_size", "drop_last", "augment")
 
 
-class NonFiniteLossError(FloatingPointError):
-    """The training loss became NaN or infinite; training stopped before that step's update.
+class DivergedError(FloatingPointError):
+    """Training diverged: the loss, a gradient, a parameter or the optimizer's state became NaN
+    or infinite, and training stopped at that step.
 
     Attributes
     ----------
     step : int
-        The step (counted from 1 over the whole run) whose loss was not finite.
+        The step (counted from 1 over the whole run) at which it was found.
     epoch : int
         The epoch it happened in (from 1).
     batch : int
         The batch within the epoch (from 1).
     loss : float
+        That step's loss (finite when something else diverged).
     lr : float
+    what : str
+        What was not finite: ``"the training loss"``, ``"the optimizer state
+        exp_avg_sq.conv1.w"``, ``"the gradient of fc1.w"``, ``"the parameter fc3.b"``.
     history : History
         Everything recorded up to the step before.
     """
 
-    def __init__(self, message, *, step, epoch, batch, loss, lr, history):
+    def __init__(self, message, *, step, epoch, batch, loss, lr, what, history):
         super().__init__(message)
         self.step, self.epoch, self.batch, self.loss, self.lr = step, epoch, batch, loss, lr
-        self.history = history
+        self.what, self.history = what, history
+
+
+class NonFiniteLossError(DivergedError):
+    """The training loss became NaN or infinite; training stopped before that step's update."""
 
 
 def _progress_bar(enabled, total, desc):
@@ -171,6 +182,10 @@ def fit(model, data, *, optimizer, num_epochs, batch_size=64, rng, schedule=None
     NonFiniteLossError
         The loss became NaN or infinite; the message names the step, the
         epoch, the batch and the loss, and the weights are those before it.
+    DivergedError
+        (the base class of ``NonFiniteLossError``) A gradient, a parameter or
+        the optimizer's state became NaN or infinite though the loss did not;
+        the message names it, and the checkpoint keeps the last good weights.
     TypeError, ValueError
         An unknown option or a bad value, named in the message.
 
@@ -255,7 +270,10 @@ def _train_one_epoch(run: Run, epoch: int) -> _Totals | None:
             run.optimizer.lr = run.schedule(epoch - 1 + index / run.steps_per_epoch)
         batch_loss, scores = train_step(run.model, xb, yb, optimizer=run.optimizer, loss=run.loss)
         if not math.isfinite(batch_loss):
-            raise _non_finite(run, batch_loss, step, epoch, index)
+            raise _diverged(run, batch_loss, step, epoch, index)
+        what = first_non_finite(run.model, run.optimizer)
+        if what is not None:
+            raise _diverged(run, batch_loss, step, epoch, index, what)
         n, batch_correct = yb.shape[0], int(np.count_nonzero(scores.argmax(axis=1) == yb))
         totals.add(batch_loss, batch_correct, n)
         run.history.log_step(step=step, epoch=epoch - 1 + (index + 1) / run.steps_per_epoch,
@@ -276,15 +294,25 @@ def _train_one_epoch(run: Run, epoch: int) -> _Totals | None:
     return totals
 
 
-def _non_finite(run: Run, batch_loss, step, epoch, index) -> NonFiniteLossError:
+def _diverged(run: Run, batch_loss, step, epoch, index, what=None) -> DivergedError:
+    """The error to raise at a step whose loss (``what`` None) or ``what`` is not finite."""
     history, lr = run.history, run.optimizer.lr
-    last = _fmt(history.steps["loss"][-1] if step > 1 else None, ".6g")
-    return NonFiniteLossError(
-        f"fit: the training loss became {batch_loss} at step {step} (epoch {epoch}, batch "
-        f"{index + 1} of {run.steps_per_epoch}) with lr={lr:g}; the last finite loss was {last}. "
-        f"Training stopped before this step changed the weights. Try a smaller learning rate, "
-        f"check the inputs for NaN/inf, or use batch norm.",
-        step=step, epoch=epoch, batch=index + 1, loss=batch_loss, lr=lr, history=history)
+    where = f"at step {step} (epoch {epoch}, batch {index + 1} of {run.steps_per_epoch}) with lr={lr:g}"
+    advice = "Try a smaller learning rate, check the inputs for NaN/inf, or use batch norm."
+    if what is None:
+        last = _fmt(history.steps["loss"][-1] if step > 1 else None, ".6g")
+        return NonFiniteLossError(
+            f"fit: the training loss became {batch_loss} {where}; the last finite loss was {last}. "
+            f"Training stopped before this step changed the weights. {advice}",
+            step=step, epoch=epoch, batch=index + 1, loss=batch_loss, lr=lr,
+            what="the training loss", history=history)
+    kept = ("" if run.saved_epoch is None else
+            f"; the checkpoint {run.checkpoint} keeps the last good ones, from epoch {run.saved_epoch}")
+    return DivergedError(
+        f"fit: training diverged {where}: {what} holds NaN or inf after that step, though the loss "
+        f"was still finite ({batch_loss:.6g}). Training stopped; the weights in memory are those "
+        f"after that step{kept}. {advice}",
+        step=step, epoch=epoch, batch=index + 1, loss=batch_loss, lr=lr, what=what, history=history)
 
 
 def _evaluate(run: Run, epoch: int, totals: _Totals) -> None:
@@ -332,3 +360,4 @@ def _save(run: Run, epoch: int) -> None:
                     early_stopping=run.early_stopping, generators=run.generators, epoch=epoch,
                     history=run.history, meta={**run.fingerprint, "num_epochs": run.num_epochs,
                                                "stopped_early": run.stopped})
+    run.saved_epoch = epoch
