@@ -14,6 +14,9 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import shape_str
+from .i18n import _
+from .i18n.fonts import figure_text
+from .viz.style import columns
 
 FONT = 12
 FORWARD_COLOR = "black"
@@ -103,12 +106,12 @@ def _fmt(array) -> str:
 
 def _width(text: str) -> float:
     """About how wide ``text`` is at ``FONT`` points, inches (its longest line)."""
-    return 0.085 * max((len(line) for line in text.split("\n")), default=0)
+    return 0.085 * max((columns(line) for line in text.split("\n")), default=0)
 
 
 def _half_size(node: Node) -> tuple[float, float]:
     lines = node.label.split("\n")
-    width = node.width or 0.1 * max(len(line) for line in lines) + (0.35 if node.box else 0.1)
+    width = node.width or 0.1 * max(columns(line) for line in lines) + (0.35 if node.box else 0.1)
     height = 0.22 * len(lines) + (0.2 if node.box else 0.05)
     return max(width, 0.7 if node.box else 0.2) / 2, height / 2
 
@@ -166,6 +169,7 @@ def _labels(ax, edge: Edge, start, end):
                     linespacing=1.15)
 
 
+@figure_text
 def draw_graph(nodes: dict, edges: list, *, extent, title, notes=(), ax=None):
     """Draw a computational graph; return its Figure, with ``figure.graph_values``.
 
@@ -217,7 +221,7 @@ def draw_graph(nodes: dict, edges: list, *, extent, title, notes=(), ax=None):
                                     mutation_scale=16, shrinkA=0, shrinkB=0))
         _labels(ax, edge, start, end)
         values[edge.key or edge.name] = EdgeValues(edge.forward, edge.backward)
-    legend = ["black: the value computed forward;  red: its gradient dL/d(value), flowing back"]
+    legend = [_("black: the value computed forward;  red: its gradient dL/d(value), flowing back")]
     if not any(edge.backward is not None for edge in edges):
         legend = []
     for k, line in enumerate(list(notes) + legend):

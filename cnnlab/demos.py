@@ -23,6 +23,8 @@ import numpy as np
 
 from ._options import check_int
 from .datasets import stratified_subset
+from .i18n import _
+from .i18n.fonts import figure_text
 from .layers import BatchNorm2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sequential
 from .train import Callback, evaluate, fit
 
@@ -69,6 +71,7 @@ def run(make_optimizer, loss_fn, start, num_steps):
     return np.array(path), np.array(losses)
 
 
+@figure_text
 def draw_runs(runs, loss_fn, xlim, ylim, levels, minimum, title, mark=None, legend_loc="upper right"):
     """Contours of ``loss_fn`` with the path of each run (left), and each run's loss per step (right).
 
@@ -87,7 +90,7 @@ def draw_runs(runs, loss_fn, xlim, ylim, levels, minimum, title, mark=None, lege
     xs, ys = np.meshgrid(np.linspace(*xlim, 300), np.linspace(*ylim, 300))
     ax_path.contour(xs, ys, loss_fn(np.array([xs, ys]))[0], levels=levels, colors="grey",
                     linewidths=0.6)
-    ax_path.plot(*minimum, "k*", markersize=12, label="minimum")
+    ax_path.plot(*minimum, "k*", markersize=12, label=_("minimum"))
     for index, (label, (path, losses)) in enumerate(runs.items()):
         ax_path.plot(path[:, 0], path[:, 1], ".-", color=f"C{index}", linewidth=1,
                      markersize=3 if len(path) <= 101 else 0, label=label)
@@ -97,7 +100,7 @@ def draw_runs(runs, loss_fn, xlim, ylim, levels, minimum, title, mark=None, lege
             ax_loss.plot(mark, losses[mark], "o", color=f"C{index}", markersize=6, markeredgecolor="k")
     ax_path.set(xlim=xlim, ylim=ylim)
     label_axes(ax_path, xlabel="$p_1$", ylabel="$p_2$", title=title)
-    label_axes(ax_loss, xlabel="step", ylabel="loss", title="loss (log scale)")
+    label_axes(ax_loss, xlabel=_("step"), ylabel=_("loss"), title=_("loss (log scale)"))
     ax_path.legend(fontsize=SMALL, loc=legend_loc)
     ax_loss.legend(fontsize=SMALL)
     fig.tight_layout()

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import check_batch
+from .i18n import N_, _
+from .i18n.fonts import figure_text
 from .inspect import activations
 from .train import predict_proba
 from .viz import plot_feature_maps
@@ -21,15 +23,16 @@ __all__ = ["ensemble_proba", "plot_feature_maps_over_training", "plot_runs"]
 
 #: What each per-epoch field of a History measures, as an axis label.
 METRIC_LABELS = {
-    "train_loss": "training loss (mean over the epoch)",
-    "train_acc": "training accuracy (mean over the epoch)",
-    "test_loss": "test loss (after the epoch)",
-    "test_acc": "test accuracy (after the epoch)",
-    "val_loss": "validation loss (after the epoch)",
-    "val_acc": "validation accuracy (after the epoch)",
+    "train_loss": N_("training loss (mean over the epoch)"),
+    "train_acc": N_("training accuracy (mean over the epoch)"),
+    "test_loss": N_("test loss (after the epoch)"),
+    "test_acc": N_("test accuracy (after the epoch)"),
+    "val_loss": N_("validation loss (after the epoch)"),
+    "val_acc": N_("validation accuracy (after the epoch)"),
 }
 
 
+@figure_text
 def plot_runs(runs, metrics=("train_loss", "test_acc"), ax=None, *, title=None, styles=None):
     """One panel per metric, one line per run, against whole-number epochs.
 
@@ -68,7 +71,7 @@ def plot_runs(runs, metrics=("train_loss", "test_acc"), ax=None, *, title=None, 
         for label, history in runs.items():
             axis.plot(history.epochs["epoch"], history.epochs[metric], "o-", markersize=4,
                       label=label, **styles.get(label, {}))
-        label_axes(axis, xlabel="epoch", ylabel=METRIC_LABELS[metric])
+        label_axes(axis, xlabel=_("epoch"), ylabel=_(METRIC_LABELS[metric]))
         integer_ticks(axis.xaxis)
         axis.grid(True, alpha=0.3)
     axes[-1].legend(fontsize=SMALL)
@@ -77,6 +80,7 @@ def plot_runs(runs, metrics=("train_loss", "test_acc"), ax=None, *, title=None, 
     return fig
 
 
+@figure_text
 def plot_feature_maps_over_training(models, x, layers=("relu1", "relu2"), *, fig=None):
     """The feature maps of the same digits in several snapshots of one network.
 
@@ -129,8 +133,9 @@ def plot_feature_maps_over_training(models, x, layers=("relu1", "relu2"), *, fig
             row[0].set_yticks([])
             label_axes(row[0], ylabel=label)
             for axis, name, ncols in zip(row[1:], layers, columns):
+                title = _("{layer}, digit {d}").format(layer=name, d=d + 1) if s == 0 else None
                 plot_feature_maps(acts[name][d], ax=axis, ncols=ncols, scale="each", colorbar=False,
-                                  title=f"{name}, digit {d + 1}" if s == 0 else None)
+                                  title=title)
     return fig
 
 

@@ -27,6 +27,8 @@ from . import functional as F
 from ._checks import shape_str
 from ._graph_draw import Edge, Node, draw_graph, fmt
 from ._graph_draw import as_array as _array
+from .i18n import _
+from .i18n.fonts import figure_text
 
 __all__ = [
     "adam_graph",
@@ -39,6 +41,7 @@ __all__ = [
 ]
 
 
+@figure_text
 def linear_graph(x=None, w=None, b=None, dout=None, *, ax=None):
     """A linear layer then ReLU: ``y = relu(x @ w + b)``, forward and backward.
 
@@ -59,7 +62,7 @@ def linear_graph(x=None, w=None, b=None, dout=None, *, ax=None):
     x = _array(func, "x", x, [[1.0, 2.0]], 2, "(N, D)")
     w = _array(func, "w", w, [[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]], 2, "(D, M)")
     b = _array(func, "b", b, [0.0, 0.0, 1.0], 1, "(M,)")
-    xw, _ = F.linear_forward(x, w)
+    xw = F.linear_forward(x, w)[0]
     z, linear_cache = F.linear_forward(x, w, b)
     y, relu_cache = F.relu_forward(z)
     dout = _array(func, "dout", dout, [[1.0, -2.0, 3.0]], 2, "(N, M)")
@@ -73,11 +76,12 @@ def linear_graph(x=None, w=None, b=None, dout=None, *, ax=None):
              Edge("dot", "plus", "xw", xw, dz), Edge("b", "plus", "b", b, grads.db, side="right"),
              Edge("plus", "relu", "z", z, dz), Edge("relu", "y", "y", y, dout)]
     return draw_graph(nodes, edges, extent=(-0.5, 10.3, -2.4, 2.0), ax=ax,
-                      title="linear layer, then ReLU: y = relu(x · w + b)",
-                      notes=["ReLU passes dy where z > 0, and 0 elsewhere (z = 0 included)",
-                             "+ passes its gradient to both inputs; b sums it over the batch"])
+                      title=_("linear layer, then ReLU: y = relu(x · w + b)"),
+                      notes=_("ReLU passes dy where z > 0, and 0 elsewhere (z = 0 included)\n"
+                              "+ passes its gradient to both inputs; b sums it over the batch").split("\n"))
 
 
+@figure_text
 def softmax_cross_entropy_graph(x=None, y=None, *, ax=None):
     """Softmax then cross-entropy, the long way: ``L = -mean(log p[y])``, ``p = softmax(x)``.
 
@@ -103,20 +107,21 @@ def softmax_cross_entropy_graph(x=None, y=None, *, ax=None):
         raise ValueError(f"{func}: expected y to be one integer class per example, shape "
                          f"({x.shape[0]},), got {y!r}")
     p, softmax_cache = F.softmax_forward(x)
-    loss, (_, targets) = F.softmax_cross_entropy_forward(x, y)
+    loss, (_p, targets) = F.softmax_cross_entropy_forward(x, y)
     dp = -targets / (x.shape[0] * p)  # d(-mean log p_y)/dp: nonzero at the true classes only
     dx = F.softmax_backward(dp, softmax_cache).dx
     nodes = {"x": Node("x", 0, 0, box=False), "softmax": Node("softmax", 3.3, 0),
-             "ce": Node("cross-entropy\n−mean log p[y]", 6.9, 0),
+             "ce": Node(_("cross-entropy\n−mean log p[y]"), 6.9, 0),
              "y": Node("y", 6.9, -1.9, box=False), "L": Node("L", 9.8, 0, box=False)}
     edges = [Edge("x", "softmax", "x", x, dx), Edge("softmax", "ce", "p", p, dp),
              Edge("y", "ce", "y", y, None, side="right"), Edge("ce", "L", "L", loss, 1.0)]
     return draw_graph(nodes, edges, extent=(-0.4, 10.2, -2.3, 1.2), ax=ax,
-                      title="softmax, then cross-entropy, the long way",
-                      notes=[f"dx = (p − onehot(y)) / N = {fmt(dx)}:",
-                             "the 1/p of the log cancels the p of the softmax"])
+                      title=_("softmax, then cross-entropy, the long way"),
+                      notes=_("dx = (p − onehot(y)) / N = {dx}:\nthe 1/p of the log cancels the p of the "
+                              "softmax").format(dx=fmt(dx)).split("\n"))
 
 
+@figure_text
 def linear_tanh_sum_graph(x=None, w=None, b=None, *, ax=None):
     """A small composite to gradient-check: ``L = sum(tanh(x @ w + b))``.
 
@@ -150,11 +155,12 @@ def linear_tanh_sum_graph(x=None, w=None, b=None, *, ax=None):
              Edge("b", "linear", "b", b, grads.db, at=0.4), Edge("linear", "tanh", "z", z, dz),
              Edge("tanh", "sum", "h", h, dh), Edge("sum", "L", "L", loss, 1.0)]
     return draw_graph(nodes, edges, extent=(-0.5, 10.4, -2.4, 2.4), ax=ax,
-                      title="a composite to check: L = sum(tanh(x · w + b))",
-                      notes=["tanh multiplies the gradient by 1 − h²: almost nothing passes",
-                             "where it saturates (|z| large)"])
+                      title=_("a composite to check: L = sum(tanh(x · w + b))"),
+                      notes=_("tanh multiplies the gradient by 1 − h²: almost nothing passes\n"
+                              "where it saturates (|z| large)").split("\n"))
 
 
+@figure_text
 def conv_graph(x=None, w=None, b=0.5, dout=None, *, i=1, j=1, ax=None):
     """One output of a convolution: ``out[i, j] = sum(x_patch * w) + b``, and its gradients.
 
@@ -206,12 +212,14 @@ def conv_graph(x=None, w=None, b=0.5, dout=None, *, i=1, j=1, ax=None):
              Edge("b", "plus", "b", b, float(share.db[0]), side="right"),
              Edge("plus", "out", "out", float(out[0, 0, i, j]), g)]
     return draw_graph(nodes, edges, extent=(-0.7, 10.4, -2.3, 2.0), ax=ax,
-                      title=f"one output of a convolution: out[{i}, {j}] = sum(x patch × w) + b",
-                      notes=["× multiplies the pairs, sum adds them up. The gradients are this",
-                             "output's shares: dw and db add up the shares of every output,",
-                             "dx adds each onto its patch"])
+                      title=_("one output of a convolution: {out} = sum(x patch × w) + b").format(
+                          out=f"out[{i}, {j}]"),
+                      notes=_("× multiplies the pairs, sum adds them up. The gradients are this\n"
+                              "output's shares: dw and db add up the shares of every output,\n"
+                              "dx adds each onto its patch").split("\n"))
 
 
+@figure_text
 def pool_graph(window=None, dout=1.0, *, ax=None):
     """One pooling window, max (top) and average (bottom), forward and backward.
 
@@ -246,11 +254,12 @@ def pool_graph(window=None, dout=1.0, *, ax=None):
                   Edge(name, f"{name} out", "out", float(out[0, 0, 0, 0]), float(g[0, 0, 0, 0]),
                        key=f"{name}: out")]
     return draw_graph(nodes, edges, extent=(-0.5, 8.0, -1.9, 1.6), ax=ax,
-                      title="one pooling window: max (top) and average (bottom)",
-                      notes=["max: all of dout to the first maximum (row-major);",
-                             "mean: an equal share to every pixel"])
+                      title=_("one pooling window: max (top) and average (bottom)"),
+                      notes=_("max: all of dout to the first maximum (row-major);\n"
+                              "mean: an equal share to every pixel").split("\n"))
 
 
+@figure_text
 def batchnorm_graph(x=None, gamma=2.0, beta=1.0, dout=None, *, eps=1e-5, ax=None):
     """Batch norm of one feature over a batch, staged: mean, centre, variance, inverse std,
     normalise, scale and shift; the gradient of every stage, going back.
@@ -298,7 +307,7 @@ def batchnorm_graph(x=None, gamma=2.0, beta=1.0, dout=None, *, eps=1e-5, ax=None
              "beta": Node("β", 6.4, -4.1, box=False), "y": Node("y", 1.7, -2.6, box=False)}
     edges = [Edge("x", "xc", "x", x, dxc, key="x → xc"),
              Edge("x", "mu", "x", x, np.full(m, dmu / m), side="left", key="x → μ",
-                  backward_text=f"dx = dμ / M\n= {fmt(dmu / m)} each"),
+                  backward_text=_("dx = dμ / M\n= {share} each").format(share=fmt(dmu / m))),
              Edge("mu", "xc", "μ", mu, dmu, side="right"),
              Edge("xc", "v", "xc", xc, dxc_var, at=0.56, key="xc → v"),
              Edge("xc", "xhat", "xc", xc, dxc_direct, at=0.4, key="xc → x̂"),
@@ -309,26 +318,15 @@ def batchnorm_graph(x=None, gamma=2.0, beta=1.0, dout=None, *, eps=1e-5, ax=None
              Edge("affine", "y", "y", y, dout)]
     total = dxc + dmu / m
     return draw_graph(nodes, edges, extent=(-0.9, 10.4, -4.5, 2.5), ax=ax,
-                      title=f"batch norm of one feature over a batch of M = {m}, staged "
-                            "(train mode)",
-                      notes=["x feeds two nodes, and its two shares add up:",
-                             f"dx = dxc + dμ / M = {fmt(total)}, batchnorm_backward's dx;",
-                             f"xc feeds two nodes too: its shares add up to dxc = {fmt(dxc)}"])
+                      title=_("batch norm of one feature over a batch of M = {m}, staged (train "
+                              "mode)").format(m=m),
+                      notes=_("x feeds two nodes, and its two shares add up:\n"
+                              "dx = dxc + dμ / M = {dx}, batchnorm_backward's dx;\n"
+                              "xc feeds two nodes too: its shares add up to dxc = {dxc}").format(
+                          dx=fmt(total), dxc=fmt(dxc)).split("\n"))
 
 
-class _Point:
-    """The smallest model an optimizer accepts: one parameter ``p`` and its gradient."""
-
-    def __init__(self, p):
-        self.params, self.grads = {"p": p.copy()}, {"p": np.zeros_like(p)}
-
-    def named_params(self):
-        return self.params
-
-    def named_grads(self):
-        return self.grads
-
-
+@figure_text
 def adam_graph(p=None, grads=None, *, lr=0.1, betas=(0.9, 0.999), eps=1e-8, ax=None):
     """The last of a few Adam steps, as a dataflow graph: m, v, their bias corrections, the update.
 
@@ -349,6 +347,7 @@ def adam_graph(p=None, grads=None, *, lr=0.1, betas=(0.9, 0.999), eps=1e-8, ax=N
         ``graph_values`` keys (forward values only): ``g``, ``m_prev``, ``v_prev``,
         ``p_prev``, ``m``, ``v``, ``m_hat``, ``v_hat``, ``step``, ``p``.
     """
+    from .demos import Point  # the smallest model an optimizer accepts: one parameter p
     from .optim import Adam
     func = "adam_graph"
     p = _array(func, "p", p, [1.0, -2.0], 1, "(P,)")
@@ -356,7 +355,7 @@ def adam_graph(p=None, grads=None, *, lr=0.1, betas=(0.9, 0.999), eps=1e-8, ax=N
     if grads.shape[1] != p.size or grads.shape[0] == 0:
         raise ValueError(f"{func}: expected at least one gradient of p's shape {shape_str(p.shape)}, "
                          f"got grads of shape {shape_str(grads.shape)}")
-    model = _Point(p)
+    model = Point(p)
     adam = Adam(model, lr=lr, betas=betas, eps=eps)
     for step_grad in grads:
         m_prev, v_prev = adam.state["exp_avg"]["p"].copy(), adam.state["exp_avg_sq"]["p"].copy()
@@ -390,9 +389,9 @@ def adam_graph(p=None, grads=None, *, lr=0.1, betas=(0.9, 0.999), eps=1e-8, ax=N
              Edge("p_prev", "minus", "p", p_prev, key="p_prev"),
              Edge("minus", "p", "p", p_new)]
     figure = draw_graph(nodes, edges, extent=(-0.5, 10.3, -2.3, 5.2), ax=ax,
-                        title=f"one Adam step (t = {t}), lr η = {lr:g}, β₁ = {beta1:g}, "
-                              f"β₂ = {beta2:g}: the library's Adam",
-                        notes=["m̂ and v̂ undo the pull towards 0 of averages that start at 0;",
-                               "no coordinate moves by much more than η"])
+                        title=_("one Adam step (t = {t}), lr η = {lr:g}, β₁ = {beta1:g}, β₂ = {beta2:g}: "
+                                "the library's Adam").format(t=t, lr=lr, beta1=beta1, beta2=beta2),
+                        notes=_("m̂ and v̂ undo the pull towards 0 of averages that start at 0;\n"
+                                "no coordinate moves by much more than η").split("\n"))
     figure.graph_values.pop("g (to v)")
     return figure

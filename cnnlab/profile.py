@@ -58,6 +58,8 @@ import numpy as np
 
 from ._checks import check_batch, shape_str
 from ._options import check_choice, check_int
+from .i18n import N_, _
+from .i18n.fonts import figure_text
 from .layers import Snapshot, SoftmaxCrossEntropyLoss
 
 __all__ = ["LayerTime", "StepProfile", "plot_step_profile", "profile_step", "profile_steps"]
@@ -282,6 +284,7 @@ def profile_steps(runs, x, y, *, warmup=3, repeats=20, loss=None, func="profile_
     return {label: run.profile(x, warmup) for label, run in prepared.items()}
 
 
+@figure_text
 def plot_step_profile(profiles, ax=None, *, labels=None, title=None):
     """Each layer's forward and backward time as stacked horizontal bars, one panel per profile.
 
@@ -313,7 +316,8 @@ def plot_step_profile(profiles, ax=None, *, labels=None, title=None):
         if len(axes) != len(profiles):
             raise ValueError(f"plot_step_profile: expected one Axes per profile ({len(profiles)}), got {len(axes)}")
         fig = axes[0].figure
-    labels = [f"{p.path} path" for p in profiles] if labels is None else [str(label) for label in labels]
+    paths = {"reference": N_("reference path"), "fast": N_("fast path")}
+    labels = [_(paths[p.path]) for p in profiles] if labels is None else [str(label) for label in labels]
     if len(labels) != len(profiles):
         raise ValueError(f"plot_step_profile: expected one label per profile ({len(profiles)}), got {len(labels)}")
     longest = max(row.total for p in profiles for row in p.layers) * 1e3
@@ -322,12 +326,12 @@ def plot_step_profile(profiles, ax=None, *, labels=None, title=None):
         forward = np.array([row.forward for row in rows]) * 1e3
         backward = np.array([row.backward for row in rows]) * 1e3
         positions = np.arange(len(rows))
-        axis.barh(positions, forward, color="C0", label="forward")
-        axis.barh(positions, backward, left=forward, color="C1", label="backward")
+        axis.barh(positions, forward, color="C0", label=_("forward"))
+        axis.barh(positions, backward, left=forward, color="C1", label=_("backward"))
         axis.set_yticks(positions, [row.name for row in rows])
         axis.set_xlim(0, longest * 1.08)
-        label_axes(axis, xlabel="median time per step (ms)",
-                   title=f"{label}: {profile.whole * 1e3:.1f} ms per step")
+        label_axes(axis, xlabel=_("median time per step (ms)"),
+                   title=_("{label}: {ms:.1f} ms per step").format(label=label, ms=profile.whole * 1e3))
         axis.legend(fontsize=SMALL, loc="lower right")
     if title:
         fig.suptitle(title, fontsize=SMALL + 2)

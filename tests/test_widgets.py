@@ -220,7 +220,7 @@ def test_confusion_cells_show_exactly_their_images(model, data):
 def test_confusion_explorer_from_predictions(model, data):
     probs = predict_proba(model, data.x_test)
     explorer = ConfusionExplorer(probs, data)
-    assert list(explorer.split.options) == ["test"]
+    assert [value for _, value in explorer.split.options] == ["test"]
     t, p = explorer.selected
     np.testing.assert_array_equal(np.sort(explorer.cell_indices),
                                   np.flatnonzero((data.y_test == t) & (probs.argmax(1) == p)))

@@ -5,13 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import shape_str
+from ..i18n import N_, _
+from ..i18n.fonts import figure_text
 from .grids import numeric_array
 from .style import LARGE, LOG_FLOOR, SMALL, colorbar, integer_ticks, label_axes, new_figure, percent
 
 __all__ = ["plot_history", "plot_confusion_matrix", "plot_probabilities"]
 
-_SPLITS = (("train", "C0"), ("val", "C1"), ("test", "C2"))
-_METRICS = {"loss": "loss", "acc": "accuracy"}
+_SPLITS = ((N_("train"), "C0"), (N_("val"), "C1"), (N_("test"), "C2"))
+_METRICS = {"loss": N_("loss"), "acc": N_("accuracy")}
 
 
 def _history_dict(history):
@@ -51,6 +53,7 @@ def _zoom_on_epochs(axis, metric, per_epoch):
         axis.set_ylim(0.0, 1.5 * values.max())
 
 
+@figure_text
 def plot_history(history, ax=None, *, metrics=("loss", "acc"), steps=True):
     """Learning curves: loss and accuracy against epochs, for train, val and test.
 
@@ -87,18 +90,18 @@ def plot_history(history, ax=None, *, metrics=("loss", "acc"), steps=True):
     for axis, metric in zip(axes, metrics):
         if steps and data.get("steps") and data["steps"]["step"]:
             step_x, step_y = _column(data["steps"]["epoch"]), _column(data["steps"][metric])
-            axis.plot(step_x, step_y, color="C0", alpha=0.15, linewidth=0.6, label="train (per step)")
+            axis.plot(step_x, step_y, color="C0", alpha=0.15, linewidth=0.6, label=_("train (per step)"))
             window = _smoothing_window(step_x)
             if window > 1:
                 axis.plot(step_x[window - 1:], _moving_average(step_y, window), color="C0",
-                          alpha=0.5, linewidth=1.0, label=f"train (mean of {window} steps)")
+                          alpha=0.5, linewidth=1.0, label=_("train (mean of {n} steps)").format(n=window))
         per_epoch = []
         for split, color in _SPLITS:
             y = _column(epochs[f"{split}_{metric}"])
             if y.size and not np.all(np.isnan(y)):
-                axis.plot(x, y, "o-", color=color, markersize=4, label=split)
+                axis.plot(x, y, "o-", color=color, markersize=4, label=_(split))
                 per_epoch.append(y)
-        label_axes(axis, xlabel="epoch", ylabel=_METRICS[metric], title=_METRICS[metric])
+        label_axes(axis, xlabel=_("epoch"), ylabel=_(_METRICS[metric]), title=_(_METRICS[metric]))
         integer_ticks(axis.xaxis)
         axis.grid(True, alpha=0.3)
         _zoom_on_epochs(axis, metric, per_epoch)
@@ -107,6 +110,7 @@ def plot_history(history, ax=None, *, metrics=("loss", "acc"), steps=True):
     return fig
 
 
+@figure_text
 def plot_confusion_matrix(cm, class_names=None, normalize=False, ax=None, *, cmap="Blues"):
     """A confusion matrix as an image, counts (or percentages of each row) written in the cells.
 
@@ -148,7 +152,7 @@ def plot_confusion_matrix(cm, class_names=None, normalize=False, ax=None, *, cma
     top = 1.0 if normalize else max(values.max(), 1)
     image = ax.imshow(100 * values if normalize else values, cmap=cmap, vmin=0,
                       vmax=100 * top if normalize else top)
-    colorbar(fig, image, ax, "% of the true class" if normalize else "images",
+    colorbar(fig, image, ax, _("% of the true class") if normalize else _("images"),
              fraction=0.046, pad=0.04)
     for i in range(k):
         for j in range(k):
@@ -159,11 +163,12 @@ def plot_confusion_matrix(cm, class_names=None, normalize=False, ax=None, *, cma
     ax.set_xticks(range(k), names, rotation=45 if long_names else 0,
                   ha="right" if long_names else "center")
     ax.set_yticks(range(k), names)
-    label_axes(ax, xlabel="predicted class", ylabel="true class",
-               title="confusion matrix" + (" (% of each row)" if normalize else ""))
+    label_axes(ax, xlabel=_("predicted class"), ylabel=_("true class"),
+               title=_("confusion matrix (% of each row)") if normalize else _("confusion matrix"))
     return fig
 
 
+@figure_text
 def plot_probabilities(probs, ax=None, *, class_names=None, true_label=None, title=None, log=False):
     """A classifier's probabilities for one example, as bars.
 
@@ -250,8 +255,8 @@ def plot_probabilities(probs, ax=None, *, class_names=None, true_label=None, tit
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if title is None:
-        title = f"prediction: {names[predicted]} ({percent(probs[predicted])})"
-    label_axes(ax, xlabel="class", ylabel="probability" + (" (log scale)" if log else ""),
+        title = _("prediction: {name} ({p})").format(name=names[predicted], p=percent(probs[predicted]))
+    label_axes(ax, xlabel=_("class"), ylabel=_("probability (log scale)") if log else _("probability"),
                title=title)
     ax.title.set_fontsize(LARGE)
     return fig

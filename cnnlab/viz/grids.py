@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import shape_str
-from .style import LARGE, MEDIUM, SMALL, new_figure
+from ..i18n import _
+from ..i18n.fonts import figure_text
+from .style import LARGE, MEDIUM, SMALL, columns, new_figure
 from .style import colorbar as add_colorbar
 
 __all__ = ["plot_feature_maps", "plot_filters", "plot_image_gallery", "numeric_array"]
@@ -109,6 +111,7 @@ def _draw_mosaic(ax, mosaic, *, cmap, vmin, vmax):
     return image
 
 
+@figure_text
 def plot_feature_maps(maps, ax=None, *, ncols=None, scale="shared", vmax=None, titles=None,
                       title=None, cmap=None, colorbar=True):
     """Every channel of one example's feature maps, side by side.
@@ -185,13 +188,14 @@ def plot_feature_maps(maps, ax=None, *, ncols=None, scale="shared", vmax=None, t
         ax.text(left + (w - 1) / 2, top - 0.5 - 0.08 * title_height, text, ha="center", va="bottom",
                 fontsize=SMALL)
     if colorbar:
-        add_colorbar(fig, image, ax, "value / channel's max |value|" if scale == "each" else None,
+        add_colorbar(fig, image, ax, _("value / channel's max |value|") if scale == "each" else None,
                      fraction=0.03, pad=0.02, shrink=0.9)
     if title:
         ax.set_title(title, fontsize=LARGE)
     return fig
 
 
+@figure_text
 def plot_filters(w, ax=None, *, title=None, vmax=None, cmap="RdBu_r", colorbar=True):
     """The weights of a convolution layer: one column per filter, one row per input channel.
 
@@ -236,18 +240,21 @@ def plot_filters(w, ax=None, *, title=None, vmax=None, cmap="RdBu_r", colorbar=T
     _frame_tiles(ax, origins, kh, kw)
     ax.set_xticks([j * (kw + gap) + (kw - 1) / 2 for j in range(f)], [str(j) for j in range(f)],
                   fontsize=SMALL)
-    ax.set_xlabel("filter (output channel)", fontsize=MEDIUM)
+    ax.set_xlabel(_("filter (output channel)"), fontsize=MEDIUM)
     if c > 1:
         ax.set_yticks([i * (kh + gap) + (kh - 1) / 2 for i in range(c)], [str(i) for i in range(c)],
                       fontsize=SMALL)
-        ax.set_ylabel("input channel", fontsize=MEDIUM)
+        ax.set_ylabel(_("input channel"), fontsize=MEDIUM)
     ax.tick_params(length=0)
     if colorbar:
-        add_colorbar(fig, image, ax, "weight", fraction=0.03, pad=0.02)
-    ax.set_title(title if title is not None else f"{f} filters of shape {c}×{kh}×{kw}", fontsize=LARGE)
+        add_colorbar(fig, image, ax, _("weight"), fraction=0.03, pad=0.02)
+    if title is None:
+        title = _("{f} filters of shape {shape}").format(f=f, shape=f"{c}×{kh}×{kw}")
+    ax.set_title(title, fontsize=LARGE)
     return fig
 
 
+@figure_text
 def plot_image_gallery(images, titles=None, ax=None, *, ncols=None, title_colors=None,
                        frame_colors=None, title=None, cmap="gray_r", tile=0.85):
     """Small images side by side, each with a title above it.
@@ -296,7 +303,7 @@ def plot_image_gallery(images, titles=None, ax=None, *, ncols=None, title_colors
         else:
             fig = ax.figure
         ax.set_axis_off()
-        ax.text(0.5, 0.5, "no images", ha="center", va="center", transform=ax.transAxes,
+        ax.text(0.5, 0.5, _("no images"), ha="center", va="center", transform=ax.transAxes,
                 color="0.4", fontsize=MEDIUM)
         if title:
             ax.set_title(title, fontsize=LARGE)
@@ -310,7 +317,7 @@ def plot_image_gallery(images, titles=None, ax=None, *, ncols=None, title_colors
     if ax is None:
         nrows = -(-n // ncols)
         # at least as wide as the title (about 0.55 em per character)
-        wide = 0.55 * LARGE / 72 * len(title or "") + 0.3
+        wide = 0.55 * LARGE / 72 * columns(title or "") + 0.3
         fig, (ax,) = new_figure(1, max(min(n, ncols) * tile * (1 + gap / w) + 0.2, wide),
                                 nrows * tile * (1 + (title_height + gap) / h) + (0.4 if title else 0.1))
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import N_, _
 from ..metrics import confusion_matrix
 from ..viz import percent, plot_image_gallery
 from ._common import Explorer, check_images, check_labels, instructions, is_model, picture, show_figure
@@ -11,6 +12,8 @@ from ._common import Explorer, check_images, check_labels, instructions, is_mode
 __all__ = ["ConfusionExplorer"]
 
 _SPLITS = ("test", "train", "val")
+#: The splits as the toggle names them (translated; its values stay the English names).
+_SPLIT_LABELS = {"test": N_("test"), "train": N_("train"), "val": N_("val")}
 
 #: Images predicted per step when a split is first shown (each step updates the busy note).
 _CHUNK = 10_000
@@ -115,17 +118,19 @@ class ConfusionExplorer(Explorer):
             else [str(c) for c in range(k)]
         self.num_classes = k = len(self.class_names)
 
-        self.split = widgets.ToggleButtons(options=list(self._splits), value=split,
-                                           description="split", style={"button_width": "auto"})
-        self.normalize = widgets.ToggleButtons(options=[("counts", False), ("% of each row", True)],
-                                               value=False, description="show",
+        self.split = widgets.ToggleButtons(options=[(_split_label(name), name) for name in self._splits],
+                                           value=split, description=_("split"),
+                                           style={"button_width": "auto"})
+        self.normalize = widgets.ToggleButtons(options=[(_("counts"), False), (_("% of each row"), True)],
+                                               value=False, description=_("show"),
                                                style={"button_width": "auto"})
-        self.order = widgets.ToggleButtons(options=["most confident first", "least confident first"],
-                                           description="gallery", style={"button_width": "auto"})
+        orders = (N_("most confident first"), N_("least confident first"))
+        self.order = widgets.ToggleButtons(options=[(_(order), order) for order in orders],
+                                           description=_("gallery"), style={"button_width": "auto"})
         self.cells = {}
         cell_layout = widgets.Layout(width="100%", height="30px", padding="0px", margin="0px")
         label = "<div style='font-size:15px;text-align:{};{}'><b>{}</b></div>"
-        grid = [widgets.HTML(label.format("center", "line-height:1.1", "true ↓<br>pred →"))]
+        grid = [widgets.HTML(label.format("center", "line-height:1.1", _("true ↓<br>pred →")))]
         grid += [widgets.HTML(label.format("center", "", name)) for name in self.class_names]
         for t in range(k):
             grid.append(widgets.HTML(label.format("right", "padding-right:4px", self.class_names[t])))
@@ -148,8 +153,8 @@ class ConfusionExplorer(Explorer):
         self.summary = widgets.HTML()
         self.summary.add_class("cnnlab-cm-summary")
         self.widget = widgets.VBox([
-            instructions(_STYLE + "Rows are the true classes, columns the predicted ones; click "
-                         "a cell to see its images."),
+            instructions(_STYLE + _("Rows are the true classes, columns the predicted ones; click a cell "
+                                    "to see its images.")),
             widgets.HBox([self.split, self.normalize], layout=widgets.Layout(flex_flow="row wrap")),
             self.summary,
             # the gallery beside the matrix on a page 1280 pixels wide, below it on a narrow one
@@ -208,11 +213,11 @@ class ConfusionExplorer(Explorer):
             self.split.disabled = True
         try:
             parts = []
+            note = _("<span style='font-size:15px'>⏳ <b>computing the network's predictions for the {n:,} "
+                     "{split} images</b>: {done:,} done…</span>")
             for start in range(0, n, _CHUNK):
                 if busy:
-                    self.summary.value = (f"<span style='font-size:15px'>⏳ <b>computing the "
-                                          f"network's predictions for the {n:,} {split} images</b>: "
-                                          f"{start:,} done…</span>")
+                    self.summary.value = note.format(n=n, split=_split_label(split), done=start)
                 parts.append(predict_proba(self.model, x[start:start + _CHUNK]))
             return np.concatenate(parts)
         finally:
@@ -244,8 +249,9 @@ class ConfusionExplorer(Explorer):
             count = int(cm[t, p])
             button.description = (percent(fractions[t, p], sign=False) if self.normalize.value
                                   else str(count))
-            button.tooltip = (f"true {self.class_names[t]}, predicted {self.class_names[p]}: {count} "
-                              f"of {int(totals[t])} ({percent(fractions[t, p])})")
+            button.tooltip = _("true {true}, predicted {pred}: {count} of {total} ({percent})").format(
+                true=self.class_names[t], pred=self.class_names[p], count=count, total=int(totals[t]),
+                percent=percent(fractions[t, p]))
             if t == p:
                 alpha = 0.25 + 0.6 * fractions[t, p]
                 button.style.button_color = f"rgba(44, 160, 44, {alpha:.2f})"
@@ -262,9 +268,9 @@ class ConfusionExplorer(Explorer):
                 button.remove_class("cnnlab-cm-selected")
         split = self.split.value
         n, right = int(cm.sum()), int(np.trace(cm))
-        self.summary.value = (f"<span style='font-size:15px'>{split}: {right:,} of {n:,} images "
-                              f"right, accuracy <b>{right / max(n, 1):.2%}</b>; {n - right:,} "
-                              f"mistakes</span>")
+        self.summary.value = _("<span style='font-size:15px'>{split}: {right:,} of {n:,} images right, "
+                               "accuracy <b>{accuracy:.2%}</b>; {wrong:,} mistakes</span>").format(
+            split=_split_label(split), right=right, n=n, accuracy=right / max(n, 1), wrong=n - right)
 
     def select(self, true, pred) -> np.ndarray:
         """Show the cell (true class, predicted class); return the indices shown.
@@ -304,22 +310,27 @@ class ConfusionExplorer(Explorer):
                     title += f"\n{names[t]}: {probs[i, t]:.2f}"
             titles.append(title)
         count = len(self.cell_indices)
-        heading = f"true {names[t]}, predicted {names[p]}: {count:,} image{'' if count == 1 else 's'}"
+        heading = (_("true {true}, predicted {pred}: {count:,} image") if count == 1 else
+                   _("true {true}, predicted {pred}: {count:,} images")).format(
+            true=names[t], pred=names[p], count=count)
         if len(self.cell_indices) > len(shown):
-            heading += f", the first {len(shown)}"
+            heading += _(", the first {n}").format(n=len(shown))
         # eight across, about 5 inches: beside the matrix on a page 1280 pixels wide
         fig = plot_image_gallery(x[shown], titles, ncols=8, tile=0.6,
                                  frame_colors=["#2ca02c" if t == p else "#d62728"] * len(shown),
                                  title=heading)
         show_figure(self.gallery, fig)
-        order = "most" if self.order.value.startswith("most") else "least"
-        self.caption.value = (
-            f"<div style='font-size:15px'><b>{count}</b> {split} image{'' if count == 1 else 's'} of a "
-            f"<b>{names[t]}</b> predicted as <b>{names[p]}</b>"
-            + ("" if probs is None else
-               f", {order} confident first; above each, its index in the {split} set and the "
-               f"probability given to " + (f"{names[p]}" if t == p else f"{names[p]} and to {names[t]}"))
-            + "</div>")
+        split = _split_label(split)
+        text = (_("<b>{count}</b> {split} images of a <b>{true}</b> predicted as <b>{pred}</b>") if count != 1
+                else _("<b>{count}</b> {split} image of a <b>{true}</b> predicted as <b>{pred}</b>"))
+        if probs is not None:
+            text += (_(", most confident first; above each, its index in the {split} set and the probability "
+                       "given to {classes}") if self.order.value.startswith("most") else
+                     _(", least confident first; above each, its index in the {split} set and the "
+                       "probability given to {classes}"))
+        classes = names[p] if t == p else _("{pred} and to {true}").format(pred=names[p], true=names[t])
+        self.caption.value = "<div style='font-size:15px'>" + text.format(
+            count=count, split=split, true=names[t], pred=names[p], classes=classes) + "</div>"
 
     def _split_changed(self, _change) -> None:
         self._paint()
@@ -328,3 +339,8 @@ class ConfusionExplorer(Explorer):
     def __repr__(self):
         return (f"<ConfusionExplorer: splits {list(self._splits)}, {self.num_classes} classes; "
                 f"run the notebook to use it>")
+
+
+def _split_label(split: str) -> str:
+    """``"test"`` as the explorer names it, in the course's language."""
+    return _(_SPLIT_LABELS.get(split, split))

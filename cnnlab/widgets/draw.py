@@ -10,6 +10,8 @@ import numpy as np
 
 from .. import functional as F
 from .._checks import shape_str
+from ..i18n import _
+from ..i18n.fonts import figure_text
 from ..inspect import activations
 from ..viz import percent, plot_feature_maps, plot_probabilities
 from ..viz.style import LARGE, MEDIUM
@@ -103,19 +105,19 @@ class DrawDigit(Explorer):
         self.canvas.on_touch_start(lambda touches: self._mouse_down(*touches[0]))
         self.canvas.on_touch_move(lambda touches: self._mouse_move(*touches[0]))
         self.canvas.on_touch_end(lambda touches: self._mouse_up())
-        self.clear_button = widgets.Button(description="Clear", icon="eraser",
+        self.clear_button = widgets.Button(description=_("Clear"), icon="eraser",
                                            layout=widgets.Layout(width="100px"))
         self.clear_button.add_class("cnnlab-clear")
         self.clear_button.on_click(lambda _: self.clear())
-        self.layer = widgets.ToggleButtons(options=layers, description="maps of",
+        self.layer = widgets.ToggleButtons(options=layers, description=_("maps of"),
                                            style={"button_width": "auto"})
         self.layer.observe(lambda _: self._render(), names="value")
         self.picture = picture()
         self.caption = widgets.HTML()
         self.caption.add_class("cnnlab-caption")
         self.widget = widgets.VBox([
-            instructions("Draw a digit in the box, large, with the mouse (or a finger); the "
-                         "network reads it when you let go. <i>Clear</i> empties the box."),
+            instructions(_("Draw a digit in the box, large, with the mouse (or a finger); the network "
+                           "reads it when you let go. <i>Clear</i> empties the box.")),
             widgets.HBox([self.canvas, widgets.VBox([self.clear_button, self.caption],
                                                     layout=widgets.Layout(margin="0 0 0 12px"))]),
             self.layer,
@@ -241,33 +243,35 @@ class DrawDigit(Explorer):
             scores = list(self._acts.values())[-1].astype(np.float64)
             self.probs = F.softmax_forward(scores[None])[0][0]
             best, second = np.argsort(-self.probs, kind="stable")[:2]
-            self.caption.value = (f"<div style='font-size:15px'>The network reads a "
-                                  f"<b style='font-size:26px'>{self.class_names[best]}</b><br>"
-                                  f"with probability {percent(self.probs[best])};<br>next: "
-                                  f"{self.class_names[second]} ({percent(self.probs[second])})</div>")
+            reading = _("<div style='font-size:15px'>The network reads a <b style='font-size:26px'>{best}</b>"
+                        "<br>with probability {p};<br>next: {second} ({p_second})</div>")
+            self.caption.value = reading.format(best=self.class_names[best], p=percent(self.probs[best]),
+                                                second=self.class_names[second],
+                                                p_second=percent(self.probs[second]))
         else:
             self._acts, self.probs = None, None
-            self.caption.value = "<div style='font-size:15px'><i>Nothing drawn yet.</i></div>"
+            self.caption.value = _("<div style='font-size:15px'><i>Nothing drawn yet.</i></div>")
         self._render()
 
+    @figure_text
     def figure(self):
         fig = new_figure(10.5, 3.4)
         ax_in, ax_p, ax_maps = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.35, 2.3, 5.0]})
         ax_in.imshow(self.image, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
         ax_in.set_xticks([])
         ax_in.set_yticks([])
-        ax_in.set_title("the network\nsees, 28×28", fontsize=LARGE)
+        ax_in.set_title(_("the network\nsees, 28×28"), fontsize=LARGE)
         if self.probs is None:
             for ax in (ax_p, ax_maps):
                 ax.set_axis_off()
-            ax_maps.text(0.5, 0.5, "draw a digit in the box above", ha="center", va="center",
+            ax_maps.text(0.5, 0.5, _("draw a digit in the box above"), ha="center", va="center",
                          fontsize=MEDIUM, color="0.4", transform=ax_maps.transAxes)
             return fig
         plot_probabilities(self.probs, ax=ax_p, class_names=self.class_names, log=True)
         layer = self.layer.value
         maps = self._acts[layer]
-        plot_feature_maps(maps, ax=ax_maps, title=f"{layer}: {maps.shape[0]} maps of "
-                          f"{maps.shape[1]}×{maps.shape[2]}")
+        plot_feature_maps(maps, ax=ax_maps, title=_("{layer}: {n} maps of {size}").format(
+            layer=layer, n=maps.shape[0], size=f"{maps.shape[1]}×{maps.shape[2]}"))
         return fig
 
     def _render(self) -> None:

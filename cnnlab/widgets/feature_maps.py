@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
+from ..i18n import _
+from ..i18n.fonts import figure_text
 from ..inspect import activations
 from ..viz import percent, plot_feature_maps, plot_probabilities
 from ..viz.style import LARGE, MEDIUM, SMALL
@@ -14,6 +16,7 @@ from ._common import (Explorer, as_checkpoints, check_images, check_labels, imag
 __all__ = ["FeatureMapExplorer", "plot_units"]
 
 
+@figure_text
 def plot_units(values, ax, *, title=None, class_names=None):
     """A layer's output vector (D,) as bars, red above zero and blue below, on ``ax``.
 
@@ -25,10 +28,10 @@ def plot_units(values, ax, *, title=None, class_names=None):
     ax.axhline(0, color="0.3", linewidth=0.6)
     if class_names is not None:
         ax.set_xticks(range(values.size), [str(c) for c in class_names])
-        ax.set_xlabel("class", fontsize=MEDIUM)
+        ax.set_xlabel(_("class"), fontsize=MEDIUM)
     else:
-        ax.set_xlabel("unit", fontsize=MEDIUM)
-    ax.set_ylabel("value", fontsize=MEDIUM)
+        ax.set_xlabel(_("unit"), fontsize=MEDIUM)
+    ax.set_ylabel(_("value"), fontsize=MEDIUM)
     ax.tick_params(labelsize=SMALL)
     ax.set_xlim(-0.6, values.size - 0.4)
     for side in ("top", "right"):
@@ -120,11 +123,11 @@ class FeatureMapExplorer(Explorer):
         self._cache: dict = {}
 
         self.checkpoint = selector(self.models, value=checkpoint or list(self.models)[-1],
-                                   description="weights")
+                                   description=_("weights"))
         self.layer = widgets.Dropdown(
             options=[(f"{name}  {tuple(shape)}", name) for name, shape in shapes.items()],
-            value=layer, description="layer")
-        self.index = widgets.IntSlider(value=int(index), min=0, max=n - 1, description="image",
+            value=layer, description=_("layer"))
+        self.index = widgets.IntSlider(value=int(index), min=0, max=n - 1, description=_("image"),
                                        continuous_update=False, readout=False,
                                        layout=widgets.Layout(width="420px"))
         self.index.add_class("cnnlab-image-index")
@@ -135,7 +138,7 @@ class FeatureMapExplorer(Explorer):
         tiles = []
         for i in gallery:
             label = f"#{i}" if self.y is None else f"{self.class_names[self.y[i]]} · #{i}"
-            button = widgets.Button(description=label, tooltip=f"show image #{i}",
+            button = widgets.Button(description=label, tooltip=_("show image #{i}").format(i=i),
                                     layout=widgets.Layout(width="64px", padding="0px"))
             button.add_class("cnnlab-thumbnail")
             button.on_click(lambda _, i=i: setattr(self.index, "value", i))
@@ -148,9 +151,9 @@ class FeatureMapExplorer(Explorer):
         self.caption = widgets.HTML()
         self.caption.add_class("cnnlab-caption")
         self.widget = widgets.VBox([
-            instructions("Choose an image (slider, box or a thumbnail), a layer"
-                         + (" and the weights of a stage of training." if len(self.models) > 1
-                            else ".")),
+            instructions(_("Choose an image (slider, box or a thumbnail), a layer and the weights of a "
+                           "stage of training.") if len(self.models) > 1 else
+                         _("Choose an image (slider, box or a thumbnail), a layer.")),
             widgets.HBox(tiles, layout=widgets.Layout(flex_flow="row wrap")),
             widgets.HBox([self.index, self.index_text]),
             widgets.HBox([self.layer]),
@@ -182,6 +185,7 @@ class FeatureMapExplorer(Explorer):
         return F.softmax_forward(scores[None].astype(np.float64))[0][0]
 
     # -- drawing ----------------------------------------------------------------------------
+    @figure_text
     def figure(self):
         """The current picture as a matplotlib Figure (input, chosen layer, probabilities)."""
         checkpoint, layer, i = self.checkpoint.value, self.layer.value, self.index.value
@@ -193,16 +197,18 @@ class FeatureMapExplorer(Explorer):
         ax_in.imshow(self.x[i, 0], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
         ax_in.set_xticks([])
         ax_in.set_yticks([])
-        ax_in.set_title(f"image #{i}" + ("" if label is None else f"\nlabel {self.class_names[label]}"),
-                        fontsize=LARGE)
+        title = _("image #{i}").format(i=i)
+        if label is not None:
+            title += "\n" + _("label {name}").format(name=self.class_names[label])
+        ax_in.set_title(title, fontsize=LARGE)
         where = layer if len(self.models) == 1 else f"{layer} · {checkpoint}"
         if out.ndim == 3:
-            plot_feature_maps(out, ax=ax_out,
-                              title=f"{where} · {out.shape[0]} maps of {out.shape[1]}×{out.shape[2]}")
+            plot_feature_maps(out, ax=ax_out, title=_("{where} · {n} maps of {size}").format(
+                where=where, n=out.shape[0], size=f"{out.shape[1]}×{out.shape[2]}"))
         else:
             is_scores = layer == list(self.layer_shapes)[-1]
-            plot_units(out, ax_out, title=f"{where} · {out.shape[0]} "
-                       + ("class scores (logits)" if is_scores else "units"),
+            title = _("{where} · {n} class scores (logits)") if is_scores else _("{where} · {n} units")
+            plot_units(out, ax_out, title=title.format(where=where, n=out.shape[0]),
                        class_names=self.class_names if is_scores else None)
         plot_probabilities(probs, ax=ax_p, true_label=label, class_names=self.class_names, log=True)
         return fig
@@ -212,13 +218,15 @@ class FeatureMapExplorer(Explorer):
         i = self.index.value
         probs = self.probabilities()
         predicted = int(np.argmax(probs))
-        text = (f"<div style='font-size:15px'><b>{self.checkpoint.value}</b>: image #{i} is read as "
-                f"<b>{self.class_names[predicted]}</b> with probability {percent(probs[predicted])}")
+        reading = _("<b>{checkpoint}</b>: image #{i} is read as <b>{pred}</b> with probability {p}")
+        text = "<div style='font-size:15px'>" + reading.format(checkpoint=self.checkpoint.value, i=i,
+                                                               pred=self.class_names[predicted],
+                                                               p=percent(probs[predicted]))
         if self.y is not None:
             right = predicted == self.y[i]
-            text += (f"; its label is {self.class_names[self.y[i]]} "
-                     + ("<span style='color:#2ca02c'>(right)</span>" if right
-                        else "<span style='color:#d62728'>(wrong)</span>"))
+            text += (_("; its label is {label} <span style='color:#2ca02c'>(right)</span>") if right else
+                     _("; its label is {label} <span style='color:#d62728'>(wrong)</span>")).format(
+                label=self.class_names[self.y[i]])
         self.caption.value = text + "</div>"
         show_figure(self.picture, self.figure())
 

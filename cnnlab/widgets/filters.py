@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import _
+from ..i18n.fonts import figure_text
 from ..viz import plot_filters
 from ._common import Explorer, as_checkpoints, instructions, new_figure, picture, selector, show_figure
 
@@ -61,15 +63,15 @@ class FilterViewer(Explorer):
             raise ValueError(f"{func}: expected layer to be one of {names}, got {layer!r}")
         if checkpoint is not None and checkpoint not in self.models:
             raise ValueError(f"{func}: no checkpoint {checkpoint!r}; checkpoints: {list(self.models)}")
-        self.layer = selector(names, value=layer, description="layer")
+        self.layer = selector(names, value=layer, description=_("layer"))
         self.checkpoint = selector(self.models, value=checkpoint or list(self.models)[-1],
-                                   description="weights")
+                                   description=_("weights"))
         self.picture = picture()
         self.caption = widgets.HTML()
         self.caption.add_class("cnnlab-caption")
         self.widget = widgets.VBox([
-            instructions("One column per filter, one row per input channel; red weights are "
-                         "positive, blue negative, on one colour scale for every stage."),
+            instructions(_("One column per filter, one row per input channel; red weights are positive, "
+                           "blue negative, on one colour scale for every stage.")),
             self.layer, self.checkpoint, self.caption, self.picture])
         self.widget.add_class(self.css_class)
         self.layer.observe(self._changed, names="value")
@@ -80,6 +82,7 @@ class FilterViewer(Explorer):
         """The chosen layer's weights w (F, C, KH, KW) in the chosen model."""
         return self.models[self.checkpoint.value][self.layer.value].params["w"]
 
+    @figure_text
     def figure(self):
         w = self.weights()
         f, c = w.shape[:2]
@@ -88,15 +91,17 @@ class FilterViewer(Explorer):
         # one colour scale for every stage, so that the stages can be compared
         vmax = max(float(np.abs(model[self.layer.value].params["w"]).max())
                    for model in self.models.values()) or 1.0
-        plot_filters(w, ax=fig.subplots(), vmax=vmax, title=f"{self.layer.value} · weights: "
-                     f"{self.checkpoint.value} · {f} filters of shape {c}×{w.shape[2]}×{w.shape[3]}")
+        title = _("{layer} · weights: {checkpoint} · {f} filters of shape {shape}").format(
+            layer=self.layer.value, checkpoint=self.checkpoint.value, f=f,
+            shape=f"{c}×{w.shape[2]}×{w.shape[3]}")
+        plot_filters(w, ax=fig.subplots(), vmax=vmax, title=title)
         return fig
 
     def update(self) -> None:
         w = self.weights()
-        self.caption.value = (f"<div style='font-size:15px'>{self.layer.value}.w has shape "
-                              f"{tuple(w.shape)}: {w.size:,} weights from {w.min():.3f} to "
-                              f"{w.max():.3f}, standard deviation {w.std():.3f}</div>")
+        self.caption.value = _("<div style='font-size:15px'>{layer}.w has shape {shape}: {n:,} weights from "
+                               "{low:.3f} to {high:.3f}, standard deviation {std:.3f}</div>").format(
+            layer=self.layer.value, shape=tuple(w.shape), n=w.size, low=w.min(), high=w.max(), std=w.std())
         show_figure(self.picture, self.figure())
 
     def _changed(self, _change) -> None:

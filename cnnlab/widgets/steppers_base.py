@@ -14,6 +14,8 @@ import io
 import numpy as np
 
 from .._checks import shape_str
+from ..i18n import _
+from ..i18n.fonts import figure_text
 from ._common import DPI, figure_png, new_figure
 
 #: Font sizes, in points: cell values and labels, and titles (readable on a projector).
@@ -137,8 +139,8 @@ def faces_like(shape, face="white"):
 class Stepper:
     """Base of the steppers: ``frames``, one figure per frame, a strip of them, a widget.
 
-    Subclasses set ``self.frames`` (a list, one entry per step) and ``title``, and
-    implement ``_size(compact)`` (figure size of one frame, inches) and
+    Subclasses set ``self.frames`` (a list, one entry per step) and ``title`` (English, marked
+    ``N_``: drawn translated), and implement ``_size(compact)`` (figure size of one frame, inches) and
     ``_draw(ax, step, compact)`` (draw frame ``step`` on one Axes; ``compact`` for
     the small panels of the strip).
 
@@ -178,6 +180,7 @@ class Stepper:
                              f"got {step!r}")
         return int(step)
 
+    @figure_text
     def figure(self, step: int = 0):
         """Frame ``step`` at full size: a ``matplotlib.figure.Figure`` (made without pyplot)."""
         step = self._check_step(step)
@@ -185,6 +188,7 @@ class Stepper:
         self._draw(axes[0], step, False)
         return fig
 
+    @figure_text
     def strip(self, ncols: int | None = None):
         """Every frame as a small panel, ``ncols`` per row (default about square): the static version.
 
@@ -226,8 +230,8 @@ class Stepper:
         self._pngs = getattr(self, "_pngs", {})
         last = len(self) - 1
         self.play = widgets.Play(value=0, min=0, max=last, step=1, interval=self.interval,
-                                 description="play", tooltip="play the steps")
-        self.slider = widgets.IntSlider(value=0, min=0, max=last, description="step",
+                                 description=_("play"), tooltip=_("play the steps"))
+        self.slider = widgets.IntSlider(value=0, min=0, max=last, description=_("step"),
                                         readout=True)
         widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.output = widgets.Output()
@@ -274,6 +278,11 @@ class GridStepper(Stepper):
         axes = fig.subplots(nrows, ncols, squeeze=False,
                             gridspec_kw=dict(left=0, right=1, bottom=0, top=1, wspace=0, hspace=0))
         return fig, axes.ravel()
+
+    def _heading(self, ax, step):
+        """The frame's heading, top left: ``convolution forward: step 3 of 9``."""
+        heading = _("{title}: step {step} of {n}").format(title=_(self.title), step=step + 1, n=len(self))
+        ax.text(0, 0.2, heading, ha="left", va="top", fontsize=TITLE, fontweight="bold")
 
     def _setup(self, ax, compact):
         """Cell coordinates with y down, equal aspect, no axes drawn."""

@@ -8,6 +8,8 @@ import numpy as np
 
 from .. import functional as F
 from .._checks import shape_str
+from ..i18n import N_, _
+from ..i18n.fonts import figure_text
 from .steppers_base import FONT, TITLE, Stepper, num
 
 __all__ = ["BatchNormStepper"]
@@ -44,9 +46,10 @@ class BatchNormStepper(Stepper):
         The four stages.
     """
 
-    title = "batch norm"
+    title = N_("batch norm")
     interval = 2000
 
+    @figure_text  # the stages' captions are drawn: English where no font draws Chinese
     def __init__(self, x, gamma=1.0, beta=0.0, *, eps=1e-5):
         func = "BatchNormStepper"
         try:
@@ -64,10 +67,10 @@ class BatchNormStepper(Stepper):
         self.out, cache = F.batchnorm_forward(self.x, gamma, beta, eps=eps)
         self.gamma, self.beta = gamma, beta
         self.frames = [
-            BatchNormStage("x", "the batch as it comes", self.x),
-            BatchNormStage("x − μ", "each feature's batch mean μ subtracted",
+            BatchNormStage("x", _("the batch as it comes"), self.x),
+            BatchNormStage("x − μ", _("each feature's batch mean μ subtracted"),
                            self.x - cache.batch_mean),
-            BatchNormStage("x̂", "divided by the batch standard deviation √(σ² + ε)", cache.x_hat),
+            BatchNormStage("x̂", _("divided by the batch standard deviation √(σ² + ε)"), cache.x_hat),
             BatchNormStage("y", f"y = γ·x̂ + β, γ = {self._list(gamma)}, β = {self._list(beta)}",
                            self.out),
         ]
@@ -93,21 +96,22 @@ class BatchNormStepper(Stepper):
             if step > 0 and not compact:  # where the previous stage was: dashed outline
                 ax.hist(self.frames[step - 1].values[:, f], bins=self.bins, histtype="step",
                         color=color, linestyle="--", linewidth=1.2, alpha=0.7)
-            label = f"feature {f}: mean {num(stage.values[:, f].mean())}, " \
-                    f"std {num(stage.values[:, f].std())}"
+            label = _("feature {f}: mean {mean}, std {std}").format(
+                f=f, mean=num(stage.values[:, f].mean()), std=num(stage.values[:, f].std()))
             ax.hist(stage.values[:, f], bins=self.bins, color=color, alpha=0.6, label=label)
             ax.axvline(stage.values[:, f].mean(), color=color, linewidth=2)
         ax.set_xlim(self.bins[0], self.bins[-1])
         ax.set_ylim(0, self.top)
         ax.tick_params(labelsize=fontsize - 1)
-        ax.set_xlabel("value", fontsize=fontsize)
-        ax.set_ylabel("count", fontsize=fontsize)
+        ax.set_xlabel(_("value"), fontsize=fontsize)
+        ax.set_ylabel(_("count"), fontsize=fontsize)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.legend(fontsize=fontsize - 1 if compact else fontsize, loc="upper left", frameon=False)
         if compact:
             ax.set_title(f"{step + 1}. {stage.name}", fontsize=TITLE)
         else:
-            ax.set_title(f"{self.title}, step {step + 1} of {len(self)}: {stage.name}, "
-                         f"{stage.caption}" + ("  (dashed: the step before)" if step else ""),
-                         fontsize=TITLE, loc="left")
+            title = (_("{title}, step {step} of {n}: {name}, {caption}  (dashed: the step before)") if step
+                     else _("{title}, step {step} of {n}: {name}, {caption}"))
+            ax.set_title(title.format(title=_(self.title), step=step + 1, n=len(self), name=stage.name,
+                                      caption=stage.caption), fontsize=TITLE, loc="left")

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import functional as F
 from .._checks import output_size, pair
+from ..i18n import N_, _
 from .steppers_base import (
     DONE_FACE,
     FONT,
@@ -55,7 +56,7 @@ def _progress_faces(shape, step):
 
 
 def _pad_title(pad):
-    return f"pad {pad[0]}" if pad[0] == pad[1] else f"pad {pad}"
+    return _("pad {pad}").format(pad=pad[0] if pad[0] == pad[1] else pad)
 
 
 class ConvFrame(NamedTuple):
@@ -97,7 +98,7 @@ class ConvStepper(GridStepper):
         One per output pixel, row-major.
     """
 
-    title = "convolution forward"
+    title = N_("convolution forward")
 
     def __init__(self, x, w, b=0.0, *, stride=1, pad=0):
         func = "ConvStepper"
@@ -142,8 +143,8 @@ class ConvStepper(GridStepper):
         out_y = y0 + (hp - ho) / 2
         hidden = np.arange(ho * wo).reshape(ho, wo) > step
         draw_cells(ax, self.out, out_x, out_y, faces=_progress_faces((ho, wo), step), hidden=hidden,
-                   title=None if compact else f"out (stride {num(self.stride[0])})"
-                   if self.stride[0] == self.stride[1] else f"out (stride {self.stride})")
+                   title=None if compact else _("out (stride {stride})").format(
+                       stride=num(self.stride[0]) if self.stride[0] == self.stride[1] else self.stride))
         outline(ax, out_x + frame.j, out_y + frame.i, 1, 1)
         if compact:
             ax.text((wp + 1 + wo) / 2, 0.9, f"out[{frame.i}, {frame.j}] = {num(frame.value)}",
@@ -153,8 +154,7 @@ class ConvStepper(GridStepper):
         draw_cells(ax, self.w, w_x, w_y, title="w", faces=faces_like((kh, kw), WINDOW_FACE))
         ax.text(wp + 0.75, w_y + kh / 2, "⋆", ha="center", va="center", fontsize=TITLE + 14)
         ax.text(w_x + kw + 0.75, w_y + kh / 2, "=", ha="center", va="center", fontsize=TITLE + 4)
-        ax.text(0, 0.2, f"{self.title}: step {step + 1} of {len(self)}", ha="left", va="top",
-                fontsize=TITLE, fontweight="bold")
+        self._heading(ax, step)
         ax.text(0, y0 + max(hp, kh) + 0.5, frame.text, ha="left", va="top", fontsize=FONT,
                 linespacing=1.5)
 
@@ -235,8 +235,8 @@ class Im2colStepper(GridStepper):
         draw_cells(ax, self.cols, m_x, y0, faces=faces, hidden=hidden)
         outline(ax, m_x, y0 + step, cols, 1)
         if compact:
-            ax.text((wp + 1 + cols) / 2, 0.9, f"row {step} ← patch ({frame.i}, {frame.j})",
-                    ha="center", va="bottom", fontsize=FONT)
+            ax.text((wp + 1 + cols) / 2, 0.9, _("row {step} ← patch ({i}, {j})").format(
+                step=step, i=frame.i, j=frame.j), ha="center", va="bottom", fontsize=FONT)
             return
         ax.text(wp + 1, y0 + frame.top + kh / 2, "→", ha="center", va="center", fontsize=TITLE + 4,
                 color=WINDOW_EDGE)
@@ -249,11 +249,11 @@ class Im2colStepper(GridStepper):
                     fontsize=FONT, color="black" if r <= step else "0.7")
         ax.text(m_x + cols / 2, y0 - 0.75, "cols = im2col(x)", ha="center", va="bottom",
                 fontsize=FONT)
-        ax.text(0, 0.2, f"{self.title}: step {step + 1} of {len(self)}", ha="left", va="top",
-                fontsize=TITLE, fontweight="bold")
+        self._heading(ax, step)
         ax.text(0, y0 + max(hp, rows) + 0.4,
-                f"row {step} = the patch under output pixel ({frame.i}, {frame.j}): "
-                f"x_pad[{frame.top}:{frame.top + kh}, {frame.left}:{frame.left + kw}], row by row",
+                _("row {step} = the patch under output pixel ({i}, {j}): {patch}, row by row").format(
+                    step=step, i=frame.i, j=frame.j,
+                    patch=f"x_pad[{frame.top}:{frame.top + kh}, {frame.left}:{frame.left + kw}]"),
                 ha="left", va="top", fontsize=FONT)
 
 
@@ -295,7 +295,7 @@ class ConvBackwardStepper(GridStepper):
         One per entry of ``dout``, row-major.
     """
 
-    title = "convolution backward"
+    title = N_("convolution backward")
     unit = 0.46
 
     def __init__(self, x, w, dout, *, stride=1, pad=0):
@@ -343,7 +343,8 @@ class ConvBackwardStepper(GridStepper):
         colors[(frame.dx_pad == 0) & (colors == "black")] = "0.6"
         draw_cells(ax, frame.dx_pad, dx_x, y0, text_colors=colors,
                    faces=_padded_faces(self.x_pad.shape, self.pad, frame.top, frame.left, (kh, kw)),
-                   title=None if compact else f"dx_pad, summed so far ({_pad_title(self.pad)})")
+                   title=None if compact else _("dx_pad, summed so far ({pad})").format(
+                       pad=_pad_title(self.pad)))
         outline(ax, dx_x + frame.left, y0 + frame.top, kw, kh)
         if compact:
             ax.text((wo + 1 + wp) / 2, 0.9, f"dout[{frame.i}, {frame.j}] = {num(frame.g)}",
@@ -358,11 +359,10 @@ class ConvBackwardStepper(GridStepper):
         ax.text(g_x - 0.75, y0 + kh / 2, "=", ha="center", va="center", fontsize=TITLE + 2)
         ax.text(g_x + kw + 0.75, y0 + kh / 2, "→", ha="center", va="center", fontsize=TITLE + 4,
                 color=WINDOW_EDGE)
-        ax.text(0, 0.2, f"{self.title}: step {step + 1} of {len(self)}", ha="left", va="top",
-                fontsize=TITLE, fontweight="bold")
+        self._heading(ax, step)
         text = (f"dx_pad[{frame.top}:{frame.top + kh}, {frame.left}:{frame.left + kw}] "
                 f"+= dout[{frame.i}, {frame.j}]·w = {num(frame.g)}·w")
         if step == len(self) - 1:
-            text += "\nall done: crop the padding to get dx = conv2d_backward(dout, cache).dx"
+            text += "\n" + _("all done: crop the padding to get dx = conv2d_backward(dout, cache).dx")
         ax.text(0, y0 + max(hp, kh, ho) + 0.4, text, ha="left", va="top", fontsize=FONT,
                 linespacing=1.5, color=GRAD_COLOR if step == len(self) - 1 else "black")

@@ -7,6 +7,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import functional as F
+from ..i18n import N_, _
+from ..i18n.fonts import figure_text
 from .steppers_base import (
     DONE_FACE,
     FONT,
@@ -80,12 +82,13 @@ class PoolStepper(GridStepper):
     unit = 0.6
     compact_unit = 0.5
 
+    @figure_text  # the frames' sentences are drawn: English where no font draws Chinese
     def __init__(self, x, kernel_size=2, stride=None, *, mode="max", dout=None):
         func = "PoolStepper"
         if mode not in ("max", "avg"):
             raise ValueError(f"{func}: expected mode 'max' or 'avg', got {mode!r}")
         self.mode = mode
-        self.title = f"{'max' if mode == 'max' else 'average'} pooling"
+        self.title = N_("max pooling") if mode == "max" else N_("average pooling")
         self.x = as_image(func, "x", x)
         forward, backward = ((F.max_pool_forward, F.max_pool_backward) if mode == "max"
                              else (F.avg_pool_forward, F.avg_pool_backward))
@@ -119,12 +122,13 @@ class PoolStepper(GridStepper):
                         f"dx[{top + winner[0]}, {left + winner[1]}] += dout[{i}, {j}] = {num(g)}")
                 if ties:
                     where = ", ".join(f"x[{top + p}, {left + q}]" for p, q in ties)
-                    text += f"\na tie: the first maximum in row-major order gets it all, {where} nothing"
+                    text += "\n" + _("a tie: the first maximum in row-major order gets it all, {where} "
+                                     "nothing").format(where=where)
             else:
                 winner, ties = None, ()
                 text = (f"out[{i}, {j}] = mean({listed}) = {num(value)}\n"
-                        f"each of the {kh * kw} pixels: dx += dout[{i}, {j}] / {kh * kw} = "
-                        f"{num(g / (kh * kw))}")
+                        + _("each of the {n} pixels: {update}").format(
+                            n=kh * kw, update=f"dx += dout[{i}, {j}] / {kh * kw} = {num(g / (kh * kw))}"))
             self.frames.append(PoolFrame(i, j, top, left, window.copy(), value, g, added, dx,
                                          winner, ties, text))
 
@@ -169,8 +173,8 @@ class PoolStepper(GridStepper):
             self._draw_x(ax, frame, 1.2, None)
             self._draw_dx(ax, frame, w + 1, 1.2, None)
             rule = "max" if self.mode == "max" else "mean"
-            ax.text((2 * w + 1) / 2, 0.9, f"{rule} = {num(frame.value)};  dx so far",
-                    ha="center", va="bottom", fontsize=FONT)
+            caption = _("{rule} = {value};  dx so far").format(rule=rule, value=num(frame.value))
+            ax.text((2 * w + 1) / 2, 0.9, caption, ha="center", va="bottom", fontsize=FONT)
             return
         y0 = 1.6
         self._draw_x(ax, frame, y0, "x")
@@ -187,8 +191,7 @@ class PoolStepper(GridStepper):
         outline(ax, dout_x + frame.j, out_y + frame.i, 1, 1, color=GRAD_COLOR)
         ax.text(dout_x + wo + 0.75, out_y + ho / 2, "→", ha="center", va="center",
                 fontsize=TITLE + 4, color=GRAD_COLOR)
-        self._draw_dx(ax, frame, dout_x + wo + 1.5, y0, "dx, summed so far")
-        ax.text(0, 0.2, f"{self.title}: step {step + 1} of {len(self)}", ha="left", va="top",
-                fontsize=TITLE, fontweight="bold")
+        self._draw_dx(ax, frame, dout_x + wo + 1.5, y0, _("dx, summed so far"))
+        self._heading(ax, step)
         ax.text(0, y0 + max(h, ho) + 0.4, frame.text, ha="left", va="top", fontsize=FONT,
                 linespacing=1.5)

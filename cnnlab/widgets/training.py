@@ -10,11 +10,21 @@ import time
 import numpy as np
 
 from .._options import check_int
+from ..i18n import N_, _
 from ..train.callbacks import Callback, StopTraining
 from ..viz import plot_history
 from ._common import Explorer, picture, show_figure
 
 __all__ = ["TrainingView"]
+
+#: The states of the status line (translated there): training, stopping, stopped, done, failed.
+TRAINING, STOPPING, STOPPED, DONE, FAILED = (N_("training"), N_("stopping"), N_("stopped"), N_("done"),
+                                             N_("failed"))
+
+
+def _state(state: str, *parts: str) -> str:
+    """The status line: ``<b>state</b> · part · part``, the state in the course's language."""
+    return " · ".join([f"<b>{_(state)}</b>", *parts])
 
 
 def _on_click_while_busy(button, action) -> bool:
@@ -99,12 +109,12 @@ class TrainingView(Explorer, Callback):
 
         self.every = check_int("TrainingView", "every", every, low=1)
         self.picture = picture()
-        self.status = widgets.HTML("<i>waiting for fit to start</i>",
+        self.status = widgets.HTML(_("<i>waiting for fit to start</i>"),
                                    layout=widgets.Layout(flex="1 1 auto", margin="0 0 0 12px"))
         self.status.add_class("cnnlab-status")
-        self.stop_button = widgets.Button(description="Stop", icon="stop", button_style="danger",
-                                          disabled=True, tooltip="end training after the current "
-                                          "step; the history so far is kept")
+        self.stop_button = widgets.Button(description=_("Stop"), icon="stop", button_style="danger",
+                                          disabled=True, tooltip=_("end training after the current step; "
+                                                                   "the history so far is kept"))
         self.stop_button.add_class("cnnlab-stop")
         self.stop_button.on_click(lambda _: self.request_stop("the Stop button was pressed"))
         _on_click_while_busy(self.stop_button,
@@ -133,7 +143,7 @@ class TrainingView(Explorer, Callback):
 
     def _check_stop(self) -> None:
         if self._stop_request is not None:
-            self.status.value = f"<b>stopping</b> · {html.escape(self._stop_request)}"
+            self.status.value = _state(STOPPING, html.escape(self._stop_request))
             raise StopTraining(self._stop_request)
 
     def _on_sigint(self, signum, frame) -> None:
@@ -183,21 +193,23 @@ class TrainingView(Explorer, Callback):
         parts = []
         if steps["step"]:
             recent = slice(-min(len(steps["loss"]), self.every), None)
-            parts.append(f"step {steps['step'][-1]:,} (epoch {steps['epoch'][-1]:.2f})")
-            parts.append(f"last {len(steps['loss'][recent])} steps: loss {np.mean(steps['loss'][recent]):.4f}, "
-                         f"accuracy {np.mean(steps['acc'][recent]):.2%}")
+            parts.append(_("step {step:,} (epoch {epoch:.2f})").format(step=steps["step"][-1],
+                                                                        epoch=steps["epoch"][-1]))
+            parts.append(_("last {n} steps: loss {loss:.4f}, accuracy {acc:.2%}").format(
+                n=len(steps["loss"][recent]), loss=np.mean(steps["loss"][recent]),
+                acc=np.mean(steps["acc"][recent])))
         if epochs["epoch"]:
             test = history.last("test_acc")
-            parts.append(f"after epoch {epochs['epoch'][-1]}: train accuracy "
-                         f"{history.last('train_acc'):.2%}"
-                         + ("" if test is None else f", <b>test accuracy {test:.2%}</b>"))
+            after = (_("after epoch {epoch}: train accuracy {train:.2%}") if test is None else
+                     _("after epoch {epoch}: train accuracy {train:.2%}, <b>test accuracy {test:.2%}</b>"))
+            parts.append(after.format(epoch=epochs["epoch"][-1], train=history.last("train_acc"), test=test))
         if self._started is not None:
-            parts.append(f"{time.perf_counter() - self._started:.1f} s")
-        text = " · ".join(parts) if parts else "starting"
+            parts.append(_("{seconds:.1f} s").format(seconds=time.perf_counter() - self._started))
+        text = " · ".join(parts) if parts else _("starting")
         stopped = getattr(history, "stopped", None)
         if done and stopped:
-            return f"<b>stopped</b> · {html.escape(stopped)} · {text}"
-        return ("<b>done</b> · " if done else "<b>training</b> · ") + text
+            return _state(STOPPED, html.escape(stopped), text)
+        return _state(DONE if done else TRAINING, text)
 
     # -- with view: ... -------------------------------------------------------------------------
     def __enter__(self):
@@ -216,8 +228,8 @@ class TrainingView(Explorer, Callback):
         self.log.__exit__(None, None, None)
         if exc_type is not None and self._training:
             self._end_training()
-            self.status.value = (f"<b>failed</b> · {html.escape(exc_type.__name__)}: "
-                                 f"{html.escape(str(exc).splitlines()[0] if str(exc) else '')}")
+            self.status.value = _state(FAILED, f"{html.escape(exc_type.__name__)}: "
+                                               f"{html.escape(str(exc).splitlines()[0] if str(exc) else '')}")
         return False
 
     def __repr__(self):
