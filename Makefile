@@ -78,9 +78,10 @@ slides: ## Build a reveal.js deck of every notebook into slides/, the Chinese on
 	$(VPY) -m cnnlab.slides build --out slides
 	$(VPY) -m cnnlab.slides build --lang zh_CN --out slides/zh_CN
 
-translations: ## Merge the translation catalogues (translations/zh_CN/*.po) with the English notebooks, then build the Chinese ones (notebooks/zh_CN/, dashboard/zh_CN/)
+translations: ## Merge the translation catalogues (translations/zh_CN/*.po) with the English notebooks, then build the Chinese ones (notebooks/zh_CN/, dashboard/zh_CN/); merge the package's own catalogue (cnnlab/locale/) with its code
 	$(VPY) -m cnnlab.i18n update
 	$(VPY) -m cnnlab.i18n build
+	$(VPY) -m cnnlab.i18n.package_catalog update
 
 pretrained: ## Retrain the shipped LeNet-5 weights on full MNIST (cnnlab/pretrained/lenet5_mnist.npz)
 	$(VPY) -m cnnlab.pretrained build
