@@ -106,10 +106,9 @@ def test_a_folder_in_use_by_a_running_sweep_is_refused_naming_its_process(tmp_pa
     out = tmp_path / "out"
     out.mkdir()
     sweep = Sweep(data, {"lr": [0.01]}, base={"model": "mlp", "epochs": 1}, n_folds=2, out=out)
-    with FileLock(out / ".lock"):  # as a sweep running in another process holds it
-        with pytest.raises(SweepBusyError, match=rf"^{out} is in use by another sweep \(process "
-                                                 rf"{os.getpid()}\); wait for it to end"):
-            sweep.run(n_jobs=1, progress=False)
+    busy = rf"^{out} is in use by another sweep \(process {os.getpid()}\); wait for it to end"
+    with FileLock(out / ".lock"), pytest.raises(SweepBusyError, match=busy):  # as another sweep
+        sweep.run(n_jobs=1, progress=False)
     assert sorted(p.name for p in out.iterdir()) == [], "nothing written, nothing deleted"
 
 
@@ -135,7 +134,7 @@ def test_a_second_sweep_is_refused_while_the_first_runs_and_resuming_after_it_wo
     first = _sweep(out, "lr=0.01,0.02", epochs=60, n_train=1000, env=env)
     try:
         assert _wait(lambda: (out / "results.csv").exists() or first.poll() is not None, 120)
-        same = dict(epochs=60, n_train=1000)
+        same = {"epochs": 60, "n_train": 1000}
         for grid, options in (("lr=0.03,0.04", {}), ("lr=0.01,0.02", same)):  # another, the same
             second = _sweep(out, grid, **options, env=env)
             assert second.wait(timeout=120) == 2
