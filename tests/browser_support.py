@@ -22,7 +22,7 @@ from playwright import sync_api
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = ROOT / "screenshots"
+SCREENSHOTS = Path(os.environ.get("CNNLAB_SCREENSHOTS_DIR") or ROOT / "screenshots")  # make test: its scratch folder
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 900}

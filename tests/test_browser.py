@@ -21,7 +21,8 @@ screen pixel at 1920. At 1280 x 800 a clicked confusion cell's gallery is on the
 the cell is framed; row percentages never read 0 for a cell with images; the first switch
 to the training split shows a busy note; the canvas starts empty and reads a drawn "1" as a
 1, naming the runner-up. Each test writes what it measured (answer times, text sizes) to
-``screenshots/<lab|voila>_report.json`` beside its screenshots (git-ignored).
+``screenshots/<lab|voila>_report.json`` beside its screenshots (git-ignored; ``make test``
+puts them in its scratch folder instead, through ``CNNLAB_SCREENSHOTS_DIR``).
 
 The widgets are found by the CSS classes of the explorers' contract (``cnnlab-...``, see
 :mod:`cnnlab.widgets`), which ipywidgets puts on each widget's element. Every server runs in
@@ -165,7 +166,7 @@ def check_notebook_in_lab(browser, notebook: Path, tmp: Path, roots: list[str], 
     """Open a copy of ``notebook`` in JupyterLab, run all cells (stopping two trainings on the
     way), exercise the explorers."""
     deadline, report = Deadline(TIME_LIMIT), {"answer seconds": {}}
-    SCREENSHOTS.mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     served = stripped_copy(notebook, tmp / "notebooks", TRAINING_CELLS)
     env = private_env(tmp)
     for name, value in LAB_SETTINGS.items():
@@ -252,7 +253,7 @@ def check_dashboard_in_voila(browser, notebook: Path, tmp: Path, roots: list[str
     """Serve the dashboard as ``make dashboard`` does, wait for the explorers, exercise them;
     then check that an idle open page keeps its kernel and a closed one loses it."""
     deadline, report = Deadline(TIME_LIMIT), {"answer seconds": {}}
-    SCREENSHOTS.mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     env = private_env(tmp)
     port, token = free_port(), secrets.token_hex(16)
     argv = dashboard_command(port) + ["--no-browser", "--Voila.port_retries=0", f"--token={token}",

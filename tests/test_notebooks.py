@@ -80,3 +80,13 @@ def test_solutions_are_collapsed(path):
         if cell["cell_type"] == "code" and "# Solution" in _source(cell):
             assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, \
                 f"a solution cell is not collapsed:\n{_source(cell)[:120]}"
+
+
+def test_notebook_10_stores_its_learning_curves_as_an_image():
+    """The live view's curves live in widget state, which GitHub and the slide decks do not show;
+    a figure of the same history after the training cell does."""
+    cells = _cells(NOTEBOOK_DIR / "10_train_and_explore_lenet5.ipynb")
+    training = next(i for i, c in enumerate(cells) if "TrainingView(" in _source(c) and "fit(" in _source(c))
+    figure = cells[training + 1]
+    assert "plot_history(history" in _source(figure) and "# NBVAL_IGNORE_OUTPUT" in _source(figure)
+    assert any("image/png" in output.get("data", {}) for output in figure["outputs"])

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 from packaging.requirements import Requirement
@@ -159,3 +162,31 @@ def test_torch_only_ever_pinned(pyproject):
             if re.search(r"\bpip\b.*\binstall\b", line) or path == "environment.yml":
                 for m in re.finditer(r"\btorch\b\S*", line):
                     assert m.group(0).startswith(TORCH_PIN), f"{path}: {line.strip()!r}"
+
+
+@pytest.mark.processes
+def test_make_test_keeps_its_scratch_files_out_of_the_tree(tmp_path):
+    # the notebooks' training runs, Hypothesis's cache and the browser tests' screenshots
+    # go to TEST_TMP, as the student's files do, so a test run leaves the tree as it was
+    if shutil.which("make") is None:
+        pytest.skip("make not found")
+    dry_run = subprocess.run(["make", "-n", "-C", str(ROOT), "test", f"TEST_TMP={tmp_path}"],
+                             capture_output=True, text=True, check=True).stdout
+    commands = [line for line in dry_run.replace("\\\n", " ").splitlines() if " -m pytest " in line]
+    assert len(commands) == 2, dry_run
+    for command in commands:
+        for setting in ("CNNLAB_RUNS_DIR=runs", "HYPOTHESIS_STORAGE_DIRECTORY=hypothesis",
+                        "CNNLAB_SCREENSHOTS_DIR=screenshots"):
+            name, folder = setting.split("=")
+            assert f"{name}={tmp_path}/{folder} " in command, command
+
+
+def test_the_notebooks_write_their_runs_where_cnnlab_runs_dir_says():
+    notebooks = [path for folder in ("notebooks", "dashboard") for path in sorted((ROOT / folder).rglob("*.ipynb"))
+                 if ".ipynb_checkpoints" not in path.parts]
+    assert notebooks
+    for path in notebooks:
+        for cell in nbformat.read(path, as_version=4).cells:
+            code = "\n".join(line.split("#")[0] for line in cell.source.splitlines())
+            if cell.cell_type == "code" and re.search(r"""["']runs(/|["'])""", code):
+                assert "CNNLAB_RUNS_DIR" in code, f"{path.relative_to(ROOT)}: {cell.source[:200]}"
