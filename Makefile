@@ -15,8 +15,13 @@ DASHBOARD_CULL ?= 300
 DASHBOARD_CULL_EVERY ?= 60
 # 1: the notebooks that train do so in their quick setting (CNNLAB_QUICK=1) under `make test`
 QUICK  ?= 1
-# scratch space of `make test`: the student files it writes and the student edition it releases
+# scratch space of `make test`: the student files it writes, the student edition it releases, the
+# notebooks' training runs (CNNLAB_RUNS_DIR), Hypothesis's cache and the browser tests' screenshots
+# (CNNLAB_SCREENSHOTS_DIR), so that nothing is left in the tree; removed when every test passed,
+# kept for a look when one failed
 TEST_TMP ?= $(or $(TMPDIR),/tmp)/cnnlab-test-$(notdir $(CURDIR))
+TEST_ENV = CNNLAB_QUICK=$(QUICK) CNNLAB_RUNS_DIR=$(TEST_TMP)/runs \
+  HYPOTHESIS_STORAGE_DIRECTORY=$(TEST_TMP)/hypothesis CNNLAB_SCREENSHOTS_DIR=$(TEST_TMP)/screenshots
 # reveal.js and MathJax for the slide decks (make slides, tests/test_slides.py), pinned by package-lock.json
 NPM_CI := npm ci --no-fund --no-audit --loglevel=error
 
@@ -37,10 +42,10 @@ setup: ## Create .venv if missing, install cnnlab editable with [dev], build the
 
 test: ## Unit tests (browser tests given chromium), the notebooks under nbval, then the student edition under nbval (QUICK=0: class size)
 	rm -rf $(TEST_TMP) && mkdir -p $(TEST_TMP)
-	CNNLAB_QUICK=$(QUICK) CNNLAB_MY_LAYERS=$(TEST_TMP)/teacher/my_layers.py \
+	$(TEST_ENV) CNNLAB_MY_LAYERS=$(TEST_TMP)/teacher/my_layers.py \
 	  $(VPY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider tests notebooks dashboard
 	$(VPY) -m cnnlab.course release $(TEST_TMP)/student-edition
-	cd $(TEST_TMP)/student-edition && CNNLAB_QUICK=$(QUICK) CNNLAB_MY_LAYERS=$(TEST_TMP)/student-edition/my_layers.py \
+	cd $(TEST_TMP)/student-edition && $(TEST_ENV) CNNLAB_MY_LAYERS=$(TEST_TMP)/student-edition/my_layers.py \
 	  $(abspath $(VPY)) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider .
 	rm -rf $(TEST_TMP)
 
@@ -52,7 +57,7 @@ test: ## Unit tests (browser tests given chromium), the notebooks under nbval, t
 FAST_MARKERS := not slow and not notebooks and not browser and not processes and not torch
 test-fast: ## Unit tests for the edit-test loop, well under a minute: no notebooks, browser, worker processes, PyTorch or slow tests
 	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(TEST_TMP)-pycache CNNLAB_HYPOTHESIS_EXAMPLES=10 OPENBLAS_NUM_THREADS=1 \
-	  CNNLAB_MY_LAYERS=$(TEST_TMP)-fast/my_layers.py \
+	  CNNLAB_MY_LAYERS=$(TEST_TMP)-fast/my_layers.py HYPOTHESIS_STORAGE_DIRECTORY=$(TEST_TMP)-fast/hypothesis \
 	  $(VPY) -m pytest -q -p no:cacheprovider -m "$(FAST_MARKERS)" tests
 
 lab: ## Start JupyterLab on notebooks/ (COURSE_LANG=zh_CN: the Chinese notebooks/zh_CN/), as root too
