@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     """Entry point of ``python -m cnnlab``; returns the exit status."""
-    from .datasets import DatasetNotFoundError
+    from .datasets import DatasetNotFoundError, warnings_as_lines
     from .train import NonFiniteLossError
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -67,7 +67,8 @@ def main(argv=None) -> int:
     except (TypeError, ValueError) as exc:
         parser.exit(2, f"{prog}: error: {str(exc).split(': ', 1)[-1]}\n")
     try:
-        train_run(given, resume=args.resume, overwrite=args.overwrite)
+        with warnings_as_lines(prog):  # the sample fallback in one line, with flags for advice
+            train_run(given, resume=args.resume, overwrite=args.overwrite)
     except RecipeError as exc:
         parser.exit(2, f"{prog}: error: {exc}\n")
     except (ValueError, TypeError, FileNotFoundError, DatasetNotFoundError, NonFiniteLossError) as exc:

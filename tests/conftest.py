@@ -22,3 +22,13 @@ def distinct_values(rng, shape, spacing=0.01):
     winner per window, far further than a finite-difference step from any tie."""
     size = int(np.prod(shape))
     return (rng.permutation(size) - size / 2).reshape(shape) * spacing
+
+
+def isolate_datasets(monkeypatch, cache, *, offline: bool) -> None:
+    """No dataset but those a test makes: the cache in ``cache``, the dataset variables unset;
+    ``offline``: ``CNNLAB_OFFLINE=1``, else unset."""
+    monkeypatch.setenv("CNNLAB_CACHE_DIR", str(cache))
+    for name in ("CNNLAB_MNIST_DIR", "CNNLAB_FASHION_MNIST_DIR", "CNNLAB_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    if offline:
+        monkeypatch.setenv("CNNLAB_OFFLINE", "1")

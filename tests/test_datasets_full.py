@@ -87,7 +87,8 @@ def test_full_mnist_class_subset_validation_and_standardisation():
 
 
 @needs_mnist
-def test_cli_download_from_a_local_mirror_verifies_real_files(tmp_path):
+def test_cli_download_from_a_local_mirror_verifies_real_files(tmp_path, monkeypatch):
+    monkeypatch.delenv("CNNLAB_OFFLINE")  # offline mode would refuse to download at all
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(MNIST_DIR))
     handler.log_message = lambda *args: None
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -32,10 +32,13 @@ from .dataset import Dataset
 from .download import download_dataset, download_file
 from .errors import (
                      ChecksumError,
+                     DataDirError,
                      DatasetNotFoundError,
                      DownloadError,
                      IdxFormatError,
+                     OfflineError,
                      SampleFallbackWarning,
+                     warnings_as_lines,
 )
 from .idx import read_idx, write_idx
 from .loaders import load_fashion_mnist, load_mnist
@@ -50,6 +53,6 @@ __all__ = [
     "read_idx", "write_idx",
     "download_dataset", "download_file", "cache_root",
     "DATASETS", "MNIST", "FASHION_MNIST",
-    "IdxFormatError", "ChecksumError", "DownloadError", "DatasetNotFoundError",
-    "SampleFallbackWarning",
+    "IdxFormatError", "ChecksumError", "DownloadError", "OfflineError", "DatasetNotFoundError",
+    "DataDirError", "SampleFallbackWarning", "warnings_as_lines",
 ]

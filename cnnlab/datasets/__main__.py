@@ -8,7 +8,9 @@
     Fetch and verify the files ahead of time (e.g. before a class). Does
     nothing when a verified copy is already found, unless ``--data-dir`` names
     a folder, which then gets its own copy. Exit status 1, with the offline
-    instructions, when every mirror fails.
+    instructions, when every mirror fails; 2, in one line, when
+    ``CNNLAB_OFFLINE`` is set and a file would have to be downloaded (offline
+    mode never touches the network, ``--mirror`` or not).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import sys
 
 from .checksums import md5_file, sha256_hex
 from .download import DEFAULT_TIMEOUT, download_dataset
-from .errors import ChecksumError, DownloadError, IdxFormatError
+from .errors import ChecksumError, DownloadError, IdxFormatError, OfflineError
 from .idx import read_content
 from .registry import DATASETS, SAMPLE, DatasetSpec
 from .sample import load_sample_arrays, sample_path
@@ -86,7 +88,7 @@ def info_text(data_dir=None, names=None) -> str:
     return "\n".join(out)
 
 
-def _download(args) -> int:
+def _download(args, parser) -> int:
     names = list(DATASETS) if args.name == "all" else [args.name]
     status = 0
     for name in names:
@@ -106,6 +108,8 @@ def _download(args) -> int:
         try:
             folder = download_dataset(spec, args.data_dir, mirrors=args.mirror or None,
                                       timeout=args.timeout, progress=not args.no_progress)
+        except OfflineError as exc:
+            parser.exit(2, f"{parser.prog}: error: {str(exc).split(': ', 1)[-1]}\n")
         except (DownloadError, OSError) as exc:
             print(f"{name}: download failed.\n{exc}", file=sys.stderr)
             status = 1
@@ -141,7 +145,7 @@ def main(argv=None) -> int:
             parser.error(f"info: unknown dataset {unknown[0]!r}; choose from {', '.join(DATASETS)}")
         print(info_text(args.data_dir, args.name or None))
         return 0
-    return _download(args)
+    return _download(args, p_dl)
 
 
 if __name__ == "__main__":

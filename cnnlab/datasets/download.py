@@ -5,7 +5,9 @@ hidden temporary file next to its destination (``.name.XXXX.part``), checked
 against the published MD5 and the SHA-256 of its content, and only then
 renamed to its final name, in one atomic step. A failed, corrupt or
 interrupted download leaves nothing behind. When every mirror fails the error
-lists each address with its reason and says how to work offline.
+lists each address with its reason and says how to work offline. With
+``CNNLAB_OFFLINE`` set nothing is ever requested: a download that is needed
+raises :class:`~cnnlab.datasets.errors.OfflineError` instead.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from pathlib import Path
 
 from .._io import atomic_writer
 from .checksums import sha256_hex
-from .errors import ChecksumError, DownloadError, IdxFormatError
+from .errors import ChecksumError, DownloadError, IdxFormatError, OfflineError
 from .idx import read_content
 from .registry import DatasetSpec, FileSpec, get_spec
-from .sources import cache_dir, find_file, offline_help
+from .sources import OFFLINE_ENV, cache_dir, find_file, offline_help, offline_requested
 
 __all__ = ["download_file", "download_dataset", "DEFAULT_TIMEOUT"]
 
@@ -116,6 +118,8 @@ def download_file(urls, dest, *, md5: str | None = None, sha256: str | None = No
     ------
     DownloadError
         If no mirror gave a verified file; lists every address and reason.
+    OfflineError
+        ``CNNLAB_OFFLINE`` is set: no mirror is contacted.
     """
     func = "download_file"
     if isinstance(urls, str):
@@ -129,6 +133,9 @@ def download_file(urls, dest, *, md5: str | None = None, sha256: str | None = No
     if not (isinstance(timeout, (int, float)) and timeout > 0):
         raise ValueError(f"{func}: expected timeout > 0 seconds, got {timeout!r}")
     dest = Path(dest)
+    if offline_requested():
+        raise OfflineError(f"{func}: {OFFLINE_ENV} is set, so {dest.name} is not downloaded from any "
+                           f"mirror; unset {OFFLINE_ENV} to download", [dest.name])
     dest.parent.mkdir(parents=True, exist_ok=True)
     failures = []
     for url in urls:
@@ -199,6 +206,9 @@ def download_dataset(name, data_dir=None, *, mirrors=None, timeout: float = DEFA
     DownloadError
         At the first file that no mirror could provide (so an offline
         machine fails fast), with the offline instructions.
+    OfflineError
+        ``CNNLAB_OFFLINE`` is set and some file is missing: nothing is
+        requested; the message and ``missing`` name the files.
     """
     spec = name if isinstance(name, DatasetSpec) else get_spec(name, "download_dataset")
     folder = Path(data_dir).expanduser() if data_dir is not None else cache_dir(spec)
@@ -209,11 +219,15 @@ def download_dataset(name, data_dir=None, *, mirrors=None, timeout: float = DEFA
             raise TypeError(f"download_dataset: expected mirrors to be a list of base addresses "
                             f"(strings), got {mirrors!r}")
         bases = [m if m.endswith("/") else m + "/" for m in mirrors]
+    missing = [f for f in spec.files if _verified_copy(folder, f) is None]
+    if missing and offline_requested():
+        names = [f.filename for f in missing]
+        raise OfflineError(f"download_dataset: {OFFLINE_ENV} is set, so nothing is downloaded "
+                           f"({spec.name} needs {', '.join(names)} in {folder}); unset "
+                           f"{OFFLINE_ENV} to download", names)
     created = not folder.exists()
     try:
-        for f in spec.files:
-            if _verified_copy(folder, f) is not None:
-                continue
+        for f in missing:
             download_file([base + f.filename for base in bases], folder / f.filename,
                           md5=f.md5, sha256=f.sha256, timeout=timeout, progress=progress,
                           expected_size=f.size, help_text=offline_help(spec))

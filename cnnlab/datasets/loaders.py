@@ -4,7 +4,10 @@ What happens, in order:
 
 1. **Find** the four files (see :mod:`cnnlab.datasets.sources` for the
    search order), or download them, or, for MNIST only, fall back to the
-   embedded sample with one warning.
+   embedded sample with one warning. A folder named by the caller
+   (``data_dir``) is the only one used: the files are read from it or
+   downloaded into it, or the error says what it lacks; it is never replaced
+   by another folder or by the sample.
 2. **Verify** each file (SHA-256 of its content) and **read** it (IDX
    checks: magic number, dimensions against file size, one label per image).
 3. **Select** examples, all on the uint8 data, in this order: the class
@@ -25,7 +28,7 @@ from .._options import check_bool, check_choice, check_int, check_rng, is_int
 from .checksums import check_content
 from .dataset import Dataset
 from .download import download_dataset
-from .errors import DatasetNotFoundError, DownloadError, SampleFallbackWarning
+from .errors import DataDirError, DatasetNotFoundError, DownloadError, SampleFallbackWarning
 from .idx import check_images, check_labels, check_pair, parse_idx, read_content
 from .registry import FASHION_MNIST, MNIST, SAMPLE, DatasetSpec
 from .sample import load_sample_arrays, sample_path
@@ -72,8 +75,37 @@ def _not_found(message: str, why: str) -> DatasetNotFoundError:
     return exc
 
 
+def _files_named(names: list[str]) -> str:
+    return f"{', '.join(names)} (or the same file{'s' if len(names) > 1 else ''} uncompressed)"
+
+
+def _named_folder(spec: DatasetSpec, data_dir, download: bool, func: str) -> tuple[dict, str]:
+    """The arrays from the folder the caller named, downloading what it lacks into it, or raise."""
+    loc = locate(spec, data_dir)[0]
+    if not loc.folder.is_dir():
+        state = "is not a folder" if loc.folder.exists() else "does not exist"
+        raise DataDirError(func, loc.folder, f"{state}; expected a folder holding the four "
+                                             f"{spec.name.upper()} files: "
+                                             f"{_files_named([f.filename for f in spec.files])}")
+    if not loc.complete:
+        lacks = f"lacks {_files_named(loc.missing)}"
+        if not download or offline_requested():
+            why = "download=False" if not download else f"{OFFLINE_ENV} is set"
+            raise DataDirError(func, loc.folder, f"{lacks}; not downloaded into it ({why})")
+        try:
+            download_dataset(spec, loc.folder)
+        except DownloadError as exc:
+            raise DatasetNotFoundError(f"{func}: data_dir {loc.folder} {lacks}; downloading "
+                                       f"{'them' if len(loc.missing) > 1 else 'it'} into that "
+                                       f"folder failed:\n{exc}") from None
+        loc = locate(spec, loc.folder)[0]
+    return _read_location(spec, loc, func), str(loc.folder)
+
+
 def _full_arrays(spec: DatasetSpec, data_dir, download: bool, func: str) -> tuple[dict, str]:
     """The full dataset's uint8 arrays and the folder they came from, or raise."""
+    if data_dir is not None:
+        return _named_folder(spec, data_dir, download, func)
     locations = locate(spec, data_dir)
     for loc in locations:
         if loc.complete:
@@ -84,7 +116,7 @@ def _full_arrays(spec: DatasetSpec, data_dir, download: bool, func: str) -> tupl
     if not download or offline_requested():
         why = "download=False" if not download else f"{OFFLINE_ENV} is set"
         raise _not_found(head + f"Download: not attempted ({why}).\n" + offline_help(spec), why)
-    target = data_dir if data_dir is not None else cache_dir(spec)
+    target = cache_dir(spec)
     try:
         folder = download_dataset(spec, target)
     except DownloadError as exc:
@@ -97,14 +129,18 @@ def _full_arrays(spec: DatasetSpec, data_dir, download: bool, func: str) -> tupl
     return _read_location(spec, loc, func), str(folder)
 
 
-def _fallback_warning(func: str, why: str) -> str:
-    return (f"{func}: full MNIST is in none of the folders searched and was not downloaded "
-            f"({why}), so this uses the embedded sample of 5,000 real MNIST digits "
-            f"({SAMPLE.n_train:,} train, {SAMPLE.n_test:,} test). For the full 60,000/10,000: run "
-            f"`python -m cnnlab.datasets download mnist`, or set {MNIST.env_var} to a folder "
-            f"holding the four MNIST files (`python -m cnnlab.datasets info` shows where it "
-            f"looks). Pass source='sample' to use the sample without this warning, or "
-            f"source='full' to get an error instead.")
+def _fallback_warning(func: str, why: str) -> SampleFallbackWarning:
+    """The warning, with its Python advice, and the same news in flags for a command line."""
+    news = (f"full MNIST is in none of the folders searched and was not downloaded ({why}), so "
+            f"this uses the embedded sample of 5,000 real MNIST digits ({SAMPLE.n_train:,} train, "
+            f"{SAMPLE.n_test:,} test). For the full 60,000/10,000: run `python -m cnnlab.datasets "
+            f"download mnist`, or set {MNIST.env_var} to a folder holding the four MNIST files")
+    where = "(`python -m cnnlab.datasets info` shows where it looks)."
+    return SampleFallbackWarning(
+        f"{func}: {news} {where} Pass source='sample' to use the sample without this warning, "
+        f"or source='full' to get an error instead.",
+        command_line=f"{news}, or name one with --data-dir {where} --dataset mnist-sample uses "
+                     f"the sample without this warning.")
 
 
 def _check_dtype(func: str, dtype) -> np.dtype:
@@ -167,6 +203,9 @@ def _load(func: str, spec: DatasetSpec, data_dir, source, download, classes, rel
     if source == "sample" and spec.name != MNIST.name:
         raise ValueError(f"{func}: there is no embedded {spec.title} sample; expected source "
                          f"'auto' or 'full', got 'sample'")
+    if source == "sample" and data_dir is not None:
+        raise ValueError(f"{func}: data_dir applies to the full dataset, not to source='sample' "
+                         f"(the sample ships in the package); drop one of them")
 
     # 2. find and read the uint8 arrays
     if source == "sample":
@@ -176,12 +215,11 @@ def _load(func: str, spec: DatasetSpec, data_dir, source, download, classes, rel
             raw, location = _full_arrays(spec, data_dir, download, func)
             origin = "full"
         except DatasetNotFoundError as exc:
-            if source == "full" or spec.name != MNIST.name:
+            if source == "full" or spec.name != MNIST.name or data_dir is not None:
                 raise
             if spec.name not in _warned:
                 _warned.add(spec.name)
-                why = getattr(exc, "why", "not found")
-                warnings.warn(_fallback_warning(func, why), SampleFallbackWarning, stacklevel=3)
+                warnings.warn(_fallback_warning(func, getattr(exc, "why", "not found")), stacklevel=3)
             raw, origin, location = load_sample_arrays(func), "sample", str(sample_path())
 
     # 3. select examples on the uint8 data
@@ -237,9 +275,11 @@ def load_mnist(data_dir=None, *, source: str = "auto", download: bool = True, cl
     Parameters
     ----------
     data_dir : str or os.PathLike, optional
-        A folder holding the four files (``.gz`` or uncompressed); searched
-        first, and where a download goes. Then ``$CNNLAB_MNIST_DIR``, then
-        the project cache ``data/mnist/``, then a download into the cache.
+        A folder holding the four files (``.gz`` or uncompressed). If given,
+        the only folder used: what it lacks is downloaded into it (unless
+        ``download=False`` or offline), else an error names the missing files;
+        never another folder, nor the sample. Without it: ``$CNNLAB_MNIST_DIR``,
+        then the project cache ``data/mnist/``, then a download into the cache.
     source : {'auto', 'full', 'sample'}
         ``'auto'`` (default): the full dataset if it can be had, else the
         embedded sample of 5,000 real MNIST digits (4,000 train, 1,000 test)
@@ -288,7 +328,8 @@ def load_mnist(data_dir=None, *, source: str = "auto", download: bool = True, cl
     ------
     DatasetNotFoundError
         The full dataset is wanted and cannot be had; the message says which
-        files to put in which folder.
+        files to put in which folder. :class:`~cnnlab.datasets.DataDirError`
+        (a subclass) when ``data_dir`` does not exist or lacks files.
     ChecksumError, IdxFormatError
         A file found is corrupt, truncated or not the expected one.
     ValueError, TypeError
@@ -317,8 +358,9 @@ def load_fashion_mnist(data_dir=None, *, source: str = "auto", download: bool = 
     and the parameters, returns and errors of :func:`load_mnist`, except:
 
     data_dir : str or os.PathLike, optional
-        Searched first, then ``$CNNLAB_FASHION_MNIST_DIR``, then the project
-        cache ``data/fashion-mnist/``, then Debian's copy in
+        The only folder used if given (as in :func:`load_mnist`); else
+        ``$CNNLAB_FASHION_MNIST_DIR``, then the project cache
+        ``data/fashion-mnist/``, then Debian's copy in
         ``/usr/share/datasets/fashion-mnist/`` (``apt-get install
         dataset-fashion-mnist``), then a download into the cache.
     source : {'auto', 'full'}

@@ -75,15 +75,23 @@ def build_schedule(config: dict):
 
 
 def load_data(config: dict, rng: np.random.Generator):
-    """The dataset named by ``config["dataset"]``, with ``val_size``, ``n_train``, ``n_test``, ``data_dir``."""
-    from ..datasets import load_fashion_mnist, load_mnist
+    """The dataset named by ``config["dataset"]``, with ``val_size``, ``n_train``, ``n_test``, ``data_dir``.
+
+    A ``data_dir`` that does not hold the dataset is a :class:`RecipeError`
+    (``--data-dir DIR does not exist; ...``), never replaced by another folder.
+    """
+    from ..datasets import DataDirError, load_fashion_mnist, load_mnist
     kwargs = dict(val_size=config["val_size"], n_train=config["n_train"], n_test=config["n_test"],
                   rng=rng)
-    name = config["dataset"]
-    if name == "mnist":
-        return load_mnist(config["data_dir"], **kwargs)
+    name, data_dir = config["dataset"], config["data_dir"]
     if name == "mnist-sample":
+        if data_dir is not None:
+            raise RecipeError("--data-dir applies to --dataset mnist and fashion-mnist, not "
+                              "mnist-sample (the sample ships in the package); drop one of them")
         return load_mnist(source="sample", **kwargs)
-    if name == "fashion-mnist":
-        return load_fashion_mnist(config["data_dir"], **kwargs)
-    raise RecipeError(f"unknown dataset {name!r}; expected one of {list(DATASETS)}")
+    if name not in ("mnist", "fashion-mnist"):
+        raise RecipeError(f"unknown dataset {name!r}; expected one of {list(DATASETS)}")
+    try:
+        return (load_mnist if name == "mnist" else load_fashion_mnist)(data_dir, **kwargs)
+    except DataDirError as exc:
+        raise RecipeError(f"--data-dir {exc.folder} {exc.problem}") from None

@@ -20,7 +20,7 @@ import sys
 
 import numpy as np
 
-from ..recipe import OPTIONS, add_options, given_options, load_data
+from ..recipe import OPTIONS, RecipeError, add_options, given_options, load_data
 from .params import PARAMS
 from .results import format_table
 from .runner import FILES
@@ -141,8 +141,11 @@ def run(args, *, say=print):
         raise _Error(str(exc).split(": ", 1)[-1]) from None
     space = _space(args)
     data_rng = np.random.default_rng(np.random.SeedSequence(args.seed, spawn_key=(DATA_TAG,)))
-    data = load_data({**{n: OPTIONS[n].default for n in DATA_OPTIONS}, **data_options, "val_size": 0},
-                     data_rng)
+    try:
+        data = load_data({**{n: OPTIONS[n].default for n in DATA_OPTIONS}, **data_options,
+                          "val_size": 0}, data_rng)
+    except RecipeError as exc:
+        raise _Error(str(exc)) from None
     try:
         sweep = Sweep(data, space, base=base, n_folds=args.folds, seed=args.seed, out=args.out,
                       eval_batch_size=args.eval_batch_size)
@@ -168,12 +171,13 @@ def run(args, *, say=print):
 
 def main(argv=None) -> int:
     """Entry point of ``python -m cnnlab.sweep``; returns the exit status."""
-    from ..datasets import DatasetNotFoundError
+    from ..datasets import DatasetNotFoundError, warnings_as_lines
     from .results import SweepBusyError, SweepMismatchError
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        run(args)
+        with warnings_as_lines(parser.prog):
+            run(args)
     except SweepBusyError as exc:
         parser.exit(2, f"{parser.prog}: error: --out {args.out}: another sweep is running in it "
                        f"(pid {exc.pid or 'unknown'}); wait for it to end, or choose another --out\n")
