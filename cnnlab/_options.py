@@ -113,3 +113,9 @@ def scalar(value):
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``count`` and its noun, singular for one: ``"1 epoch"``, ``"3 epochs"``, ``"1,234 steps"``
+    (``nouns`` for an irregular plural)."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"

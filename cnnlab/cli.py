@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .recipe import OPTIONS, RecipeError, add_options, given_options, train_run
+from .recipe import OPTIONS, ArgumentParser, RecipeError, add_options, given_options, train_run
 from .recipe.run import FILES
 
 __all__ = ["main", "build_parser"]
@@ -37,7 +37,7 @@ examples:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m cnnlab`` argument parser (``train`` subcommand): every recipe option."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m cnnlab",
         description="cnnlab: a NumPy CNN built from scratch. Train a model from the shell.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     """Entry point of ``python -m cnnlab``; returns the exit status."""
     from .datasets import DatasetNotFoundError, warnings_as_lines
-    from .train import NonFiniteLossError
+    from .train import DivergedError
     parser = build_parser()
     args = parser.parse_args(argv)
     prog = f"{parser.prog} {args.command}"
@@ -71,7 +71,7 @@ def main(argv=None) -> int:
             train_run(given, resume=args.resume, overwrite=args.overwrite)
     except RecipeError as exc:
         parser.exit(2, f"{prog}: error: {exc}\n")
-    except (ValueError, TypeError, FileNotFoundError, DatasetNotFoundError, NonFiniteLossError) as exc:
+    except (ValueError, TypeError, OSError, DatasetNotFoundError, DivergedError) as exc:
         print(f"{prog}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -15,7 +15,7 @@
 >>> optimizer = build_optimizer(config, model)                              # doctest: +SKIP
 """
 
-from .arguments import add_options, given_options
+from .arguments import ArgumentParser, add_options, given_options
 from .build import build_model, build_optimizer, build_schedule, load_data
 from .options import (DEFAULT_LR, DEFAULTS, OPTIONS, SEARCHABLE, Option, RecipeError, canonical_json,
                       check_option, format_option, parse_option)
@@ -23,5 +23,5 @@ from .run import FILES, RESUMABLE, train_run
 
 __all__ = ["OPTIONS", "DEFAULTS", "SEARCHABLE", "DEFAULT_LR", "Option", "RecipeError", "check_option",
            "parse_option", "format_option", "canonical_json", "build_model", "build_optimizer",
-           "build_schedule", "load_data", "add_options", "given_options", "train_run", "FILES",
-           "RESUMABLE"]
+           "build_schedule", "load_data", "ArgumentParser", "add_options", "given_options", "train_run",
+           "FILES", "RESUMABLE"]

@@ -7,7 +7,19 @@ import argparse
 
 from .options import OPTIONS, check_option
 
-__all__ = ["add_options", "given_options"]
+__all__ = ["ArgumentParser", "add_options", "given_options"]
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors are one line, as the range checks' are.
+
+    ``python -m cnnlab train: error: argument --model: invalid choice: 'resnet'
+    (choose from ...)``, exit status 2, without the many lines of usage first
+    (``--help`` shows them). Sub-commands' parsers are of this class too.
+    """
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def _shown(value) -> str:

@@ -17,43 +17,106 @@ The run folder (``out``) receives:
 One ``seed`` seeds everything, through three independent generators spawned
 from it: one for the data (the validation split), one for the model (initial
 weights, dropout masks), one for the training loop (the order of the examples).
+
+Nothing is half-written: every file is replaced atomically
+(:func:`cnnlab._io.atomic_write`), and ``config.json`` only once ``fit`` has
+accepted the data, the model and, on resume, the checkpoint, so a refused run
+leaves the folder as it was. ``out`` is checked before anything is loaded.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
 import time
 from pathlib import Path
 
 import numpy as np
 
+from .._io import atomic_write, atomic_writer
+from .._options import plural
 from .build import build_model, build_optimizer, build_schedule, load_data
 from .options import DEFAULT_LR, DEFAULTS, RecipeError, check_option
 
-__all__ = ["train_run", "FILES", "RESUMABLE"]
+__all__ = ["train_run", "FILES", "RESUMABLE", "DiskFullError"]
 
 #: Options a resumed run may change: they do not alter the numbers.
 RESUMABLE = {"epochs", "eval_batch_size", "checkpoint_every", "progress", "data_dir", "out"}
+#: Options a resumed run takes from its own call only, never from the saved run.
+PER_CALL = {"progress": DEFAULTS["progress"]}
+
+
+class DiskFullError(OSError):
+    """The disk filled up while the run folder was written; the message says what is intact."""
 FILES = ("config.json", "checkpoint.npz", "history.json", "history.csv", "history_steps.csv",
          "results.json", "curves.png", "confusion_matrix.png")
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an ``out`` that cannot be a run folder, before anything is loaded."""
+    for folder in (out, *out.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                where = "is a file" if folder == out else f"is inside {folder}, which is a file"
+                raise RecipeError(f"--out {out} {where}; expected a folder (a new one, or one "
+                                  f"holding a run)")
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise RecipeError(f"--out {out}: cannot write in {folder} (permission denied); "
+                                  f"choose another --out")
+            return
+
+
+def _saved_run(out: Path) -> tuple[dict, object]:
+    """The saved options (checked) and the checkpoint of the run in ``out``, or a RecipeError."""
+    saved_path, checkpoint = out / "config.json", out / "checkpoint.npz"
+    if not saved_path.is_file() or not checkpoint.is_file():
+        raise RecipeError(f"--resume: {out} holds no run to continue (needs config.json and "
+                          f"checkpoint.npz); train without --resume first")
+    try:
+        saved = json.loads(saved_path.read_text(encoding="utf-8"))
+        if not isinstance(saved, dict):
+            raise ValueError("expected a JSON object of options")
+        saved = {key: check_option(str(saved_path), key, value, label=f'"{key}"') if key in DEFAULTS
+                 else value for key, value in saved.items()}
+    except (ValueError, TypeError) as exc:
+        raise RecipeError(f"--resume: {saved_path} cannot be read ({exc}); put back the saved "
+                          f"options, or train afresh with --overwrite") from None
+    from ..train import CheckpointError, load_checkpoint
+    try:
+        return saved, load_checkpoint(checkpoint)
+    except CheckpointError as exc:
+        raise RecipeError(f"--resume: {exc.path} {exc.problem}") from None
+
+
+def _resumed(out: Path, given: dict) -> dict:
+    """The saved run's options with those ``given``; refused if it has nothing left to train."""
+    saved, checkpoint = _saved_run(out)
+    changed = [f"--{k.replace('_', '-')} (saved {saved.get(k)!r}, given {v!r})"
+               for k, v in given.items() if k not in RESUMABLE and saved.get(k, DEFAULTS[k]) != v]
+    if changed:
+        raise RecipeError("--resume continues a run with its saved options; these differ: "
+                          + ", ".join(changed) + ". Use a new --out for a different run.")
+    config = {**DEFAULTS, **saved, **PER_CALL, **given}
+    done = checkpoint.epoch
+    if checkpoint.meta.get("stopped_early"):
+        raise RecipeError(f"--resume: the run in {out} stopped early after {plural(done, 'epoch')} "
+                          f"(early stopping), so there is nothing to continue; nothing was changed")
+    if config["epochs"] <= done:
+        raise RecipeError(f"--resume: the run in {out} has done {plural(done, 'epoch')} already and "
+                          f"--epochs is {config['epochs']}: nothing to train; pass --epochs "
+                          f"{done + 1} or more to continue it (nothing was changed)")
+    return config
 
 
 def _config(given: dict, resume: bool, overwrite: bool) -> tuple[dict, Path]:
     """Merge the options given with the defaults, or with the saved run's (``resume``)."""
     out = Path(given.get("out") or f"runs/{given.get('model', DEFAULTS['model'])}-"
                                    f"{given.get('dataset', DEFAULTS['dataset'])}")
+    _check_out(out)
     if resume:
-        saved_path = out / "config.json"
-        if not saved_path.is_file() or not (out / "checkpoint.npz").is_file():
-            raise RecipeError(f"--resume: {out} holds no run to continue (needs config.json and "
-                              f"checkpoint.npz); train without --resume first")
-        saved = json.loads(saved_path.read_text(encoding="utf-8"))
-        changed = [f"--{k.replace('_', '-')} (saved {saved.get(k)!r}, given {v!r})"
-                   for k, v in given.items() if k not in RESUMABLE and saved.get(k, DEFAULTS[k]) != v]
-        if changed:
-            raise RecipeError("--resume continues a run with its saved options; these differ: "
-                              + ", ".join(changed) + ". Use a new --out for a different run.")
-        config = {**DEFAULTS, **saved, **given}
+        config = _resumed(out, given)
     else:
         if (out / "checkpoint.npz").exists() and not overwrite:
             raise RecipeError(f"{out} already holds a run (checkpoint.npz); pass --resume to continue "
@@ -64,6 +127,37 @@ def _config(given: dict, resume: bool, overwrite: bool) -> tuple[dict, Path]:
         config["schedule_epochs"] = config["epochs"]  # the cosine schedule's horizon
     config["out"] = str(out)
     return config, out
+
+
+class _WriteConfig:
+    """A callback of ``fit`` that creates the run folder and writes ``config.json`` as training
+    begins: once ``fit`` has accepted everything, so that a refused resume leaves the folder as it was."""
+
+    def __init__(self, out: Path, config: dict):
+        self.out, self.config = out, config
+
+    def on_train_begin(self, history, model):
+        self.out.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.out / "config.json", json.dumps(self.config, indent=2) + "\n")
+
+
+@contextlib.contextmanager
+def _disk_full_said(out: Path):
+    """An ``OSError`` "no space left" in the block becomes a :class:`DiskFullError` saying what is intact."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        from ..train import load_checkpoint
+        checkpoint = out / "checkpoint.npz"
+        try:
+            kept = (f"{checkpoint}, from epoch {load_checkpoint(checkpoint).epoch}, is intact: free "
+                    f"some space, then continue the run with --resume")
+        except (OSError, ValueError):
+            kept = "no checkpoint was written yet: free some space and run again"
+        raise DiskFullError(f"the disk is full ({exc.strerror or exc}) while writing into {out}; "
+                            f"{kept}") from None
 
 
 def train_run(given: dict, *, resume: bool = False, overwrite: bool = False, say=print) -> dict:
@@ -86,12 +180,15 @@ def train_run(given: dict, *, resume: bool = False, overwrite: bool = False, say
     Raises
     ------
     RecipeError
-        Options that do not fit together, or a folder that cannot be used.
+        Options that do not fit together, or a folder that cannot be used
+        (``out`` a file; on resume: a damaged checkpoint, no epochs left to train).
+    DiskFullError
+        The disk filled up; the message says which checkpoint is intact.
+    cnnlab.train.DivergedError
+        Training diverged; the checkpoint keeps the last good epoch.
     """
     import matplotlib
     matplotlib.use("Agg")
-    from ..datasets import RandomShift
-    from ..train import EarlyStopping, fit
 
     unknown = sorted(set(given) - set(DEFAULTS))
     if unknown:
@@ -102,29 +199,34 @@ def train_run(given: dict, *, resume: bool = False, overwrite: bool = False, say
                                       for s in np.random.SeedSequence(config["seed"]).spawn(3))
     data = load_data(config, data_rng)
     model = build_model(config, model_rng)
-    optimizer = build_optimizer(config, model)
-    schedule = build_schedule(config)
-    early = None
-    if config["early_stopping"]:
-        early = EarlyStopping(monitor=config["monitor"], patience=config["early_stopping"])
+    optimizer, schedule = build_optimizer(config, model), build_schedule(config)
     if config["progress"]:
         say(repr(data))
         if hasattr(model, "summary"):
             model.summary()
         say(f"optimizer: {optimizer!r}" + (f", schedule: {schedule!r}" if schedule else ""))
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    checkpoint = out / "checkpoint.npz"
     started = time.perf_counter()
-    history = fit(model, data, optimizer=optimizer, num_epochs=config["epochs"],
-                  batch_size=config["batch_size"], rng=train_rng, schedule=schedule,
-                  early_stopping=early, checkpoint=checkpoint,
-                  checkpoint_every=config["checkpoint_every"],
-                  resume=checkpoint if resume else None, progress=config["progress"],
-                  eval_batch_size=config["eval_batch_size"],
-                  augment=RandomShift(config["augment_shift"]) if config["augment_shift"] else None)
-    seconds = time.perf_counter() - started
-    return _write_results(out, data, model, history, config, seconds, say)
+    # fit's guard reports a diverging run in one line; NumPy's overflow warnings would only repeat it
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _disk_full_said(out):
+        history = _fit(config, out, data, model, optimizer, schedule, train_rng, resume)
+        seconds = time.perf_counter() - started
+        return _write_results(out, data, model, history, config, seconds, say)
+
+
+def _fit(config, out, data, model, optimizer, schedule, rng, resume):
+    from ..datasets import RandomShift
+    from ..train import EarlyStopping, fit
+    early = None
+    if config["early_stopping"]:
+        early = EarlyStopping(monitor=config["monitor"], patience=config["early_stopping"])
+    checkpoint = out / "checkpoint.npz"
+    return fit(model, data, optimizer=optimizer, num_epochs=config["epochs"],
+               batch_size=config["batch_size"], rng=rng, schedule=schedule, early_stopping=early,
+               checkpoint=checkpoint, checkpoint_every=config["checkpoint_every"],
+               resume=checkpoint if resume else None, progress=config["progress"],
+               eval_batch_size=config["eval_batch_size"],
+               augment=RandomShift(config["augment_shift"]) if config["augment_shift"] else None,
+               callbacks=[_WriteConfig(out, config)])
 
 
 def _write_results(out, data, model, history, config, seconds, say) -> dict:
@@ -146,12 +248,13 @@ def _write_results(out, data, model, history, config, seconds, say) -> dict:
     history.to_json(out / "history.json")
     history.to_csv(out / "history.csv")
     history.to_csv(out / "history_steps.csv", which="steps")
-    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    plot_history(history).savefig(out / "curves.png", dpi=120)
-    plot_confusion_matrix(cm, class_names=data.class_names).savefig(out / "confusion_matrix.png",
-                                                                  dpi=120)
+    atomic_write(out / "results.json", json.dumps(results, indent=2) + "\n")
+    for name, figure in (("curves.png", plot_history(history)),
+                         ("confusion_matrix.png", plot_confusion_matrix(cm, class_names=data.class_names))):
+        with atomic_writer(out / name) as f:
+            figure.savefig(f, format="png", dpi=120)
     correct = int(np.trace(cm))
     say(f"test accuracy: {100 * results['test_acc']:.2f}% ({correct}/{results['n_test']}), "
-        f"test loss {test_loss:.4f}, after {history.num_epochs} epochs")
+        f"test loss {test_loss:.4f}, after {plural(history.num_epochs, 'epoch')}")
     say(f"wrote {', '.join(FILES)} to {out}")
     return results

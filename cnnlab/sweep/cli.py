@@ -20,7 +20,8 @@ import sys
 
 import numpy as np
 
-from ..recipe import OPTIONS, RecipeError, add_options, given_options, load_data
+from .._options import check_int, plural
+from ..recipe import OPTIONS, ArgumentParser, RecipeError, add_options, check_option, given_options, load_data
 from .params import PARAMS
 from .results import format_table
 from .runner import FILES
@@ -64,7 +65,7 @@ class _Error(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m cnnlab.sweep`` argument parser."""
-    parser = argparse.ArgumentParser(prog="python -m cnnlab.sweep", description=DESCRIPTION,
+    parser = ArgumentParser(prog="python -m cnnlab.sweep", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     g = parser.add_argument_group("search")
     g.add_argument("--grid", "--space", dest="space", nargs="+", metavar="NAME=VALUES",
@@ -127,6 +128,19 @@ def _space(args):
         raise _Error(str(exc).replace("RandomSpace: n_trials", "--random")) from None
 
 
+def _check_flags(args) -> None:
+    """The sweep's own numeric flags, named as typed, before anything is loaded."""
+    try:
+        check_int("sweep", "--folds", args.folds, low=2)
+        check_int("sweep", "--random", args.random, low=1, optional=True)
+        check_option("sweep", "seed", args.seed, label="--seed")
+        check_option("sweep", "eval_batch_size", args.eval_batch_size, label="--eval-batch-size")
+    except (TypeError, ValueError) as exc:
+        raise _Error(str(exc).split(": ", 1)[-1]) from None
+    if args.n_jobs == 0:
+        raise _Error("expected --n-jobs >= 1, or -1 for one process per core (-2: all but one...), got 0")
+
+
 def run(args, *, say=print):
     """Run the sweep described by parsed ``args``; return the :class:`~cnnlab.sweep.SweepResult`."""
     from .runner import Sweep
@@ -134,6 +148,7 @@ def run(args, *, say=print):
     if args.n_jobs is not None and args.scheduler is not None:
         raise _Error("give --n-jobs or --scheduler, not both: on a Dask cluster its workers "
                      "decide how many trials run at once")
+    _check_flags(args)
     try:
         base = given_options("sweep", args, dest_prefix="base_")
         data_options = given_options("sweep", args, dest_prefix="data_")
@@ -162,9 +177,9 @@ def run(args, *, say=print):
         best = result.best
         say(f"best: config {best['config']} {best['params']}: cv accuracy "
             f"{100 * best['mean_val_acc']:.2f}% +- {100 * best['std_val_acc']:.2f}% over "
-            f"{best['n_folds']} folds; refitted on {best['n_train']} examples, test accuracy "
-            f"{100 * best['test_acc']:.2f}% ({best['n_test']} examples)")
-    say(f"{result.n_run} trials run, {result.n_resumed} read back; wrote "
+            f"{best['n_folds']} folds; refitted on {plural(best['n_train'], 'example')}, test "
+            f"accuracy {100 * best['test_acc']:.2f}% ({plural(best['n_test'], 'example')})")
+    say(f"{plural(result.n_run, 'trial')} run, {result.n_resumed} read back; wrote "
         f"{', '.join(FILES if args.refit else FILES[:3])} to {args.out}")
     return result
 

@@ -14,8 +14,8 @@ from .._options import check_bool, check_int, check_rng
 from ..datasets import count_minibatches
 from ..layers import SoftmaxCrossEntropyLoss
 from ..optim.schedules import as_schedule
-from .callbacks import EarlyStopping, as_callbacks
 from .architecture import architecture_difference, architecture_of
+from .callbacks import EarlyStopping, as_callbacks
 from .checkpoint import generators_of, load_checkpoint
 from .history import History
 

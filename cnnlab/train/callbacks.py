@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from .._options import check_int, check_real, reject_unknown, scalar
+from .._options import check_int, check_real, plural, reject_unknown, scalar
 
 __all__ = ["Callback", "StopTraining", "EarlyStopping", "as_callbacks"]
 
@@ -208,7 +208,7 @@ class EarlyStopping:
     def message(self) -> str:
         """One line saying why and when training stopped."""
         text = (f"early stopping after epoch {self.stopped_epoch}: {self.monitor} has not improved "
-                f"for {self.patience} epochs; best {self.monitor}={self.best_value:.4g} at epoch "
+                f"for {plural(self.patience, 'epoch')}; best {self.monitor}={self.best_value:.4g} at epoch "
                 f"{self.best_epoch}")
         if self.restore_best and self.best_state:
             text += ", whose weights were restored"

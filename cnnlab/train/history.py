@@ -10,6 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .._io import atomic_write
+from .._options import plural
+
 __all__ = ["History", "STEP_FIELDS", "EPOCH_FIELDS"]
 
 #: One row per optimizer step. ``epoch`` is the progress at the end of the step,
@@ -158,6 +161,7 @@ class History:
         """The history as JSON text; also written to ``path`` if given.
 
         Missing values, and infinities (which JSON cannot hold), are ``null``.
+        The file is replaced atomically (never half-written).
         """
         data = self.to_dict()
         for part in data.values():
@@ -165,7 +169,7 @@ class History:
                 column[:] = [None if isinstance(v, float) and not math.isfinite(v) else v for v in column]
         text = json.dumps(data, indent=indent, allow_nan=False)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            atomic_write(path, text)
         return text
 
     @classmethod
@@ -178,7 +182,8 @@ class History:
     def to_csv(self, path=None, *, which: str = "epochs") -> str:
         """One row per epoch (``which="epochs"``) or per step (``"steps"``), as CSV text.
 
-        Missing values are empty cells. Also written to ``path`` if given.
+        Missing values are empty cells. Also written to ``path`` if given
+        (replaced atomically, never half-written).
         """
         if which not in ("epochs", "steps"):
             raise ValueError(f"History.to_csv: expected which='epochs' or 'steps', got {which!r}")
@@ -190,11 +195,12 @@ class History:
             writer.writerow(["" if v is None else repr(v) for v in row])
         text = buffer.getvalue()
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            atomic_write(path, text)
         return text
 
     def __repr__(self) -> str:
         if not self.num_epochs:
-            return f"History({self.num_steps} steps, no epoch yet)"
+            return f"History({plural(self.num_steps, 'step')}, no epoch yet)"
         last = ", ".join(f"{k}={self.last(k):.4g}" for k in EPOCH_FIELDS[1:7] if self.last(k) is not None)
-        return f"History({self.num_epochs} epochs, {self.num_steps} steps; last: {last})"
+        return (f"History({plural(self.num_epochs, 'epoch')}, {plural(self.num_steps, 'step')}; "
+                f"last: {last})")

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._options import reject_unknown
+from .._options import plural, reject_unknown
 from ..datasets import iterate_minibatches
 from ..layers import Snapshot
 from ._setup import Run, checked_run, resume_from
@@ -285,7 +285,7 @@ def _train_one_epoch(run: Run, epoch: int) -> _Totals | None:
         if stop is not None:
             # mid-epoch: no evaluation, no epoch record, no checkpoint (a resume
             # restarts from the last complete epoch, exactly)
-            run.history.stopped = (f"stopped after {step:,} steps (epoch {epoch} of {run.num_epochs}, "
+            run.history.stopped = (f"stopped after {plural(step, 'step')} (epoch {epoch} of {run.num_epochs}, "
                                    f"batch {index + 1} of {run.steps_per_epoch})"
                                    + (f": {stop}" if str(stop) else ""))
             _say(run.progress, run.history.stopped)
