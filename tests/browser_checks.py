@@ -7,8 +7,6 @@ save as ``screenshots/<prefix>_report.json`` and print.
 
 from __future__ import annotations
 
-import warnings
-
 import re
 import time
 
@@ -50,12 +48,7 @@ def check_legibility(page, roots: dict, report: dict) -> None:
         if width == 800:
             continue                                     # measured and reported, not required
         small = {k: v for k, v in sizes.items() if v["text_px"] < 14}
-        if small:
-            # Not met yet in JupyterLab's notebook column (notebook 10's explorers are shrunk to
-            # fit it, 8-12 px text at 1280): measured and reported in the screenshots' report,
-            # and said in the closing note of issue 15, rather than failing every CI run.
-            report[f"text below 14 px at {width}"] = small
-            warnings.warn(f"text below 14 px at {width} px wide: {small}", stacklevel=2)
+        assert not small, f"text below 14 px at {width} px wide: {small}"
         stretched = {k: v for k, v in sizes.items() if v["scale"] > 1.01}
         assert not stretched, f"pictures stretched beyond their drawn size at {width}: {stretched}"
         blurry = {k: v for k, v in sizes.items() if v["image_px_per_screen_px"] < 1.9}
