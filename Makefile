@@ -20,8 +20,14 @@ QUICK  ?= 1
 # (CNNLAB_SCREENSHOTS_DIR), so that nothing is left in the tree; removed when every test passed,
 # kept for a look when one failed
 TEST_TMP ?= $(or $(TMPDIR),/tmp)/cnnlab-test-$(notdir $(CURDIR))
-TEST_ENV = CNNLAB_QUICK=$(QUICK) CNNLAB_RUNS_DIR=$(TEST_TMP)/runs \
-  HYPOTHESIS_STORAGE_DIRECTORY=$(TEST_TMP)/hypothesis CNNLAB_SCREENSHOTS_DIR=$(TEST_TMP)/screenshots
+# worker processes of `make test` (pytest-xdist; conftest.py keeps each edition's notebook series in
+# order on one worker); 0: none. With workers, one BLAS thread each: two workers of two threads on
+# two cores only spin. CNNLAB_LANG=en: the checked outputs are English in both editions.
+TEST_JOBS ?= 2
+XDIST = $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
+TEST_ENV = CNNLAB_QUICK=$(QUICK) CNNLAB_RUNS_DIR=$(TEST_TMP)/runs CNNLAB_LANG=en \
+  HYPOTHESIS_STORAGE_DIRECTORY=$(TEST_TMP)/hypothesis CNNLAB_SCREENSHOTS_DIR=$(TEST_TMP)/screenshots \
+  $(if $(filter 0 1,$(TEST_JOBS)),,OPENBLAS_NUM_THREADS=1)
 # reveal.js and MathJax for the slide decks (make slides, tests/test_slides.py), pinned by package-lock.json
 NPM_CI := npm ci --no-fund --no-audit --loglevel=error
 
@@ -43,10 +49,10 @@ setup: ## Create .venv if missing, install cnnlab editable with [dev], build the
 test: ## Unit tests (browser tests given chromium), the notebooks under nbval, then the student edition under nbval (QUICK=0: class size)
 	rm -rf $(TEST_TMP) && mkdir -p $(TEST_TMP)
 	$(TEST_ENV) CNNLAB_MY_LAYERS=$(TEST_TMP)/teacher/my_layers.py \
-	  $(VPY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider tests notebooks dashboard
+	  $(VPY) -m pytest $(XDIST) --durations=15 --nbval-lax --nbval-current-env -p no:cacheprovider tests notebooks dashboard
 	$(VPY) -m cnnlab.course release $(TEST_TMP)/student-edition
 	cd $(TEST_TMP)/student-edition && $(TEST_ENV) CNNLAB_MY_LAYERS=$(TEST_TMP)/student-edition/my_layers.py \
-	  $(abspath $(VPY)) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider .
+	  $(abspath $(VPY)) -m pytest $(XDIST) --nbval-lax --nbval-current-env -p no:cacheprovider .
 	rm -rf $(TEST_TMP)
 
 # the edit-test loop: what `make test` runs but the notebooks, the browser, worker processes,

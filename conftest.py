@@ -10,6 +10,7 @@ notebooks, whose order matters:
   with a ``my_layers.py`` of their own, so the two editions run side by side.
 * Every other file (a test module, the dashboard) is a unit of its own, as with plain
   ``loadfile``: a module's fixtures (a JupyterLab server, a slide build) are made once.
+* Each worker trains into its own folder under ``CNNLAB_RUNS_DIR``.
 
 Without xdist (``pytest tests/...``, ``make test-fast``) none of this does anything.
 """
@@ -23,6 +24,11 @@ import pytest
 
 LANGUAGE_FOLDERS = ("zh_CN",)
 _MY_LAYERS = os.environ.get("CNNLAB_MY_LAYERS")
+
+# Each worker trains into a run folder of its own: the English and the Chinese notebook 10, or
+# notebook 10 under nbval and in the browser test, may run at the same moment.
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("CNNLAB_RUNS_DIR"):
+    os.environ["CNNLAB_RUNS_DIR"] = str(Path(os.environ["CNNLAB_RUNS_DIR"]) / os.environ["PYTEST_XDIST_WORKER"])
 
 
 def _edition(parts) -> str | None:
