@@ -176,3 +176,17 @@ def test_every_bad_option_is_one_line_naming_it_exit_2(tmp_path, capsys, monkeyp
     assert exit_status(lambda: main_(head + argv)) == 2
     prog = "python -m cnnlab train" if main_ is main else "python -m cnnlab.sweep"
     assert one_line(capsys.readouterr().err) == f"{prog}: error: {message}\n"
+
+
+@pytest.mark.parametrize("main_, argv, message", [
+    (main, ["--val-size", "5000"], "--val-size 5000 leaves no training examples (4000 available)"),
+    (main, ["--n-test", "5000"], "--n-test 5000 is more than the 1000 test examples available"),
+    (sweep_main, ["--n-train", "20000"], "--n-train 20000 is more than the 4000 training examples available"),
+    (sweep_main, ["--n-train", "200", "--folds", "300"], "--folds 300 folds need at least 300 examples, got 200"),
+])
+def test_a_count_the_data_cannot_give_is_one_line_naming_it_exit_2(tmp_path, capsys, main_, argv, message):
+    head = ["--dataset", "mnist-sample", "--out", str(tmp_path / "out")]
+    assert exit_status(lambda: main_((["train"] if main_ is main else []) + head + argv)) == 2
+    prog = "python -m cnnlab train" if main_ is main else "python -m cnnlab.sweep"
+    assert one_line(capsys.readouterr().err) == f"{prog}: error: {message}\n"
+    assert not (tmp_path / "out").exists()

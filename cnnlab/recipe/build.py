@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .options import DATASETS, MODELS, OPTIMIZERS, SCHEDULES, RecipeError
+from .options import DATASETS, MODELS, OPTIMIZERS, OPTIONS, SCHEDULES, RecipeError
 
 __all__ = ["build_model", "build_optimizer", "build_schedule", "load_data"]
 
@@ -78,7 +78,9 @@ def load_data(config: dict, rng: np.random.Generator):
     """The dataset named by ``config["dataset"]``, with ``val_size``, ``n_train``, ``n_test``, ``data_dir``.
 
     A ``data_dir`` that does not hold the dataset is a :class:`RecipeError`
-    (``--data-dir DIR does not exist; ...``), never replaced by another folder.
+    (``--data-dir DIR does not exist; ...``), never replaced by another folder;
+    so is a count the data cannot give (``--n-train 20000 is more than the 4000
+    training examples available``).
     """
     from ..datasets import DataDirError, load_fashion_mnist, load_mnist
     kwargs = dict(val_size=config["val_size"], n_train=config["n_train"], n_test=config["n_test"],
@@ -88,10 +90,18 @@ def load_data(config: dict, rng: np.random.Generator):
         if data_dir is not None:
             raise RecipeError("--data-dir applies to --dataset mnist and fashion-mnist, not "
                               "mnist-sample (the sample ships in the package); drop one of them")
-        return load_mnist(source="sample", **kwargs)
-    if name not in ("mnist", "fashion-mnist"):
+        load, kwargs["source"] = load_mnist, "sample"
+    elif name in ("mnist", "fashion-mnist"):
+        load, kwargs["data_dir"] = (load_mnist if name == "mnist" else load_fashion_mnist), data_dir
+    else:
         raise RecipeError(f"unknown dataset {name!r}; expected one of {list(DATASETS)}")
     try:
-        return (load_mnist if name == "mnist" else load_fashion_mnist)(data_dir, **kwargs)
+        return load(**kwargs)
     except DataDirError as exc:
         raise RecipeError(f"--data-dir {exc.folder} {exc.problem}") from None
+    except ValueError as exc:  # "load_mnist: n_train=20000 is more than ...": named as the flag
+        text = str(exc).split(": ", 1)[-1]
+        for option in ("val_size", "n_train", "n_test"):
+            if text.startswith(f"{option}="):
+                raise RecipeError(f"{OPTIONS[option].flag} {text[len(option) + 1:]}") from None
+        raise

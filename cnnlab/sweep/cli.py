@@ -165,7 +165,8 @@ def run(args, *, say=print):
         sweep = Sweep(data, space, base=base, n_folds=args.folds, seed=args.seed, out=args.out,
                       eval_batch_size=args.eval_batch_size)
     except (TypeError, ValueError) as exc:
-        raise _Error(str(exc).replace("Sweep: ", "", 1)) from None
+        # "assign_folds: n_folds=300 folds need at least 300 examples, got 200": named as the flag
+        raise _Error(str(exc).split(": ", 1)[-1].replace("n_folds=", "--folds ")) from None
     if args.progress:
         say(repr(data))
         say(repr(sweep))
