@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._checks import check_batch, shape_str
-from ._options import check_choice, check_int
+from ._options import check_choice, check_int, plural
 from .i18n import N_, _
 from .i18n.fonts import figure_text
 from .layers import Snapshot, SoftmaxCrossEntropyLoss
@@ -115,7 +115,7 @@ class StepProfile:
         """The times in milliseconds, one row per layer, with each layer's share of the step."""
         width = max(len(row.name) for row in self.layers) + 2
         head = f"{'layer':<{width}}{'forward ms':>11}{'backward ms':>13}{'share':>8}"
-        heading = (f"{self.path} path, batch of {self.batch_size}, median of {self.repeats} steps "
+        heading = (f"{self.path} path, batch of {self.batch_size}, median of {plural(self.repeats, 'step')} "
                    f"after {self.warmup} untimed")
         lines = [heading, head, "-" * len(head)]
         for row in self.layers:

@@ -190,3 +190,15 @@ def test_a_count_the_data_cannot_give_is_one_line_naming_it_exit_2(tmp_path, cap
     prog = "python -m cnnlab train" if main_ is main else "python -m cnnlab.sweep"
     assert one_line(capsys.readouterr().err) == f"{prog}: error: {message}\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_counts_are_said_in_words_singular_for_one():
+    from cnnlab._options import plural
+    from cnnlab.sweep import GridSpace
+    from cnnlab.train import History
+    assert (plural(1, "epoch"), plural(0, "epoch"), plural(1234, "step")) == ("1 epoch", "0 epochs", "1,234 steps")
+    assert repr(GridSpace({"lr": [0.1]})).endswith("# 1 configuration")
+    history = History()
+    history.log_step(step=1, epoch=1.0, loss=2.3, acc=0.1, lr=0.01)
+    history.log_epoch(epoch=1, train_loss=2.3)
+    assert repr(history).startswith("History(1 epoch, 1 step; ")

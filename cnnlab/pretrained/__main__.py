@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._options import plural
 from . import RECIPE, WEIGHTS, pretrained_info
 
 
@@ -82,7 +83,7 @@ def main(argv=None) -> int:
     print(f"made by:        {info['built_by']}")
     print(f"equivalent to:  {info['command']}")
     print(f"test accuracy:  {100 * info['test_acc']:.2f}% on {info['n_test']:,} MNIST test digits")
-    print(f"training time:  {info['train_seconds']:.0f} s over {len(info['epochs']['epoch'])} epochs")
+    print(f"training time:  {info['train_seconds']:.0f} s over {plural(len(info['epochs']['epoch']), 'epoch')}")
     print("per epoch:      " + ", ".join(f"{100 * a:.2f}%" for a in info["epochs"]["test_acc"]))
     return 0
 

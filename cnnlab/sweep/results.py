@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .._io import atomic_write
+from .._options import plural
 from .params import format_value, parse_value
 from .trial import RESULT_FIELDS
 
@@ -331,8 +332,8 @@ class SweepResult:
         return pd.DataFrame(getattr(self, which))
 
     def __repr__(self):
-        head = (f"SweepResult({len(self.configs)} configurations x "
-                f"{len({r['fold'] for r in self.rows})} folds = {len(self.rows)} trials, "
+        head = (f"SweepResult({plural(len(self.configs), 'configuration')} x "
+                f"{plural(len({r['fold'] for r in self.rows}), 'fold')} = {plural(len(self.rows), 'trial')}, "
                 f"{self.n_run} run now, {self.n_resumed} read back)")
         text = head + "\n" + format_table(
             self.summary, ["rank", "config", *self.names, *_SHOWN], max_rows=10)

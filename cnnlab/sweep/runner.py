@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from .._io import FileLock, LockedError, atomic_write
-from .._options import check_bool, check_int, reject_unknown
+from .._options import check_bool, check_int, plural, reject_unknown
 from .backends import make_backend
 from .folds import assign_folds
 from .params import canonical_json, check_value, full_config
@@ -206,8 +206,8 @@ class Sweep:
         self.sweep_id = hashlib.sha256(canonical_json(self.spec).encode()).hexdigest()[:16]
 
     def __repr__(self):
-        return (f"Sweep({len(self.configs)} configurations x {self.n_folds} folds = "
-                f"{len(self.trials)} trials, searching {list(self.names)}, seed={self.seed}, "
+        return (f"Sweep({plural(len(self.configs), 'configuration')} x {self.n_folds} folds = "
+                f"{plural(len(self.trials), 'trial')}, searching {list(self.names)}, seed={self.seed}, "
                 f"out={None if self.out is None else str(self.out)!r}, id={self.sweep_id})")
 
     # -- files ---------------------------------------------------------------------------------
@@ -310,7 +310,7 @@ class Sweep:
                                self.eval_batch_size)
             bar = progress_bar(progress, len(self.trials) + refit, n_resumed)
             if n_resumed:
-                say(bar, f"resumed: {n_resumed} of {len(self.trials)} trials read back from "
+                say(bar, f"resumed: {n_resumed} of {plural(len(self.trials), 'trial')} read back from "
                           f"{results_file.path}")
             tracker = Best(self.n_folds, done.values())
             show(bar, tracker)

@@ -24,7 +24,7 @@ from numbers import Real
 
 import numpy as np
 
-from .._options import check_int
+from .._options import check_int, plural
 from .params import PARAMS, canonical_json, check_key, check_value, parse_value
 
 __all__ = ["Uniform", "LogUniform", "IntUniform", "GridSpace", "RandomSpace", "parse_space"]
@@ -174,7 +174,7 @@ class GridSpace:
         return {"kind": "grid", "params": {k: list(v) for k, v in self.values.items()}}
 
     def __repr__(self):
-        return f"GridSpace({self.values!r})  # {len(self)} configurations"
+        return f"GridSpace({self.values!r})  # {plural(len(self), 'configuration')}"
 
 
 class RandomSpace:
