@@ -21,12 +21,14 @@ import io
 from pathlib import Path
 
 from .._io import atomic_write
+from ..i18n import N_, _
 
 __all__ = ["columns", "gradebook_csv", "feedback_markdown", "write_gradebook", "write_feedback",
            "total_points"]
 
-_STATUS_WORDS = {"passed": "passed", "failed": "not yet right", "not attempted": "not attempted",
-                 "missing": "missing", "error": "error"}
+# translated when written, in the language of the grading run (grade --lang, CNNLAB_LANG)
+_STATUS_WORDS = {"passed": N_("passed"), "failed": N_("not yet right"),
+                 "not attempted": N_("not attempted"), "missing": N_("missing"), "error": N_("error")}
 
 
 def _number(x: float) -> str:
@@ -34,7 +36,8 @@ def _number(x: float) -> str:
 
 
 def _points(got: float, worth: float) -> str:
-    return f"{_number(got)} / {_number(worth)} point{'' if float(worth) == 1 else 's'}"
+    text = _("{got} / {worth} point") if float(worth) == 1 else _("{got} / {worth} points")
+    return text.format(got=_number(got), worth=_number(worth))
 
 
 def columns(results: dict, templates: dict) -> list[dict]:
@@ -102,10 +105,10 @@ def feedback_markdown(result: dict, all_results: dict | None = None, templates: 
     student = result["student"]
     cols = columns(all_results if all_results is not None else {student: result}, templates or {})
     total, max_total = total_points(result, cols)
-    lines = [f"# Feedback: {student}", "",
-             f"**Total: {_points(total, max_total)}.**", "",
-             "Every function was run on fresh random inputs, different from the ones your "
-             "notebook showed, and compared with the library's reference.", ""]
+    lines = [_("# Feedback: {student}").format(student=student), "",
+             _("**Total: {points}.**").format(points=_points(total, max_total)), "",
+             _("Every function was run on fresh random inputs, different from the ones your "
+               "notebook showed, and compared with the library's reference."), ""]
     if result.get("notes"):
         lines += [f"- {note}" for note in result["notes"]] + [""]
     entries = {e["notebook"]: e for e in result.get("notebooks", [])}
@@ -114,25 +117,28 @@ def feedback_markdown(result: dict, all_results: dict | None = None, templates: 
         entry = entries.get(nb)
         if entry is None:
             worth = sum(c["max_points"] for c in nb_cols)
-            lines += [f"## Notebook {nb}: not submitted ({_points(0, worth)})", ""]
+            lines += [_("## Notebook {notebook}: not submitted ({points})").format(
+                notebook=nb, points=_points(0, worth)), ""]
             continue
         items = entry.get("results", [])
         got = sum(float(i["points"]) for i in items)
         worth = sum(float(i["max_points"]) for i in items)
-        lines += [f"## Notebook {nb} (`{entry['file']}`): {_points(got, worth)}", ""]
+        lines += [_("## Notebook {notebook} ({file}): {points}").format(
+            notebook=nb, file=f"`{entry['file']}`", points=_points(got, worth)), ""]
         if entry.get("notes"):
-            lines += ["What happened when it ran:", ""]
+            lines += [_("What happened when it ran:"), ""]
             lines += [f"- {note}" for note in entry["notes"]] + [""]
         for item in items:
-            kind = "Question" if item.get("kind") == "question" else "Exercise"
-            title = f": {item['title']}" if item.get("title") else ""
-            status = _STATUS_WORDS.get(item["status"], item["status"])
+            kind = _("Question") if item.get("kind") == "question" else _("Exercise")
+            title = _(": {title}").format(title=item["title"]) if item.get("title") else ""
+            status = _(_STATUS_WORDS[item["status"]]) if item["status"] in _STATUS_WORDS else item["status"]
             lines += [f"### {kind} `{item['id']}`{title}", "",
-                      f"**{status}**, {_points(item['points'], item['max_points'])}", ""]
+                      _("**{status}**, {points}").format(
+                          status=status, points=_points(item["points"], item["max_points"])), ""]
             if item.get("message"):
                 lines += [_quote(item["message"]), ""]
             if item.get("diagnosis"):
-                lines += [f"Likely mistake: {item['diagnosis']}", ""]
+                lines += [_("Likely mistake: {diagnosis}").format(diagnosis=item["diagnosis"]), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
