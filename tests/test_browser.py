@@ -237,16 +237,22 @@ def test_notebook_10_explorers_in_jupyterlab(browser, tmp_path):
 CULL_SECONDS = 4
 
 
-def dashboard_command(port: int) -> list[str]:
+def dashboard_command(port: int) -> tuple[dict, list[str]]:
     """What ``make dashboard`` runs (its culling options included), for this port and with
-    the culling made ``CULL_SECONDS`` long."""
+    the culling made ``CULL_SECONDS`` long: the environment it sets (``CNNLAB_LANG``) and
+    the command."""
     out = subprocess.run(["make", "-s", "-n", "dashboard", f"DASHBOARD_PORT={port}",
                           f"DASHBOARD_CULL={CULL_SECONDS}", "DASHBOARD_CULL_EVERY=1"],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     argv = shlex.split(out.replace("\\\n", " "))
+    env = {}
+    while argv and "=" in argv[0] and not argv[0].startswith("-"):
+        key, value = argv.pop(0).split("=", 1)
+        env[key] = value
+    assert env == {"CNNLAB_LANG": "en"}, env
     assert Path(argv[0]).name == "voila" and "--MappingKernelManager.cull_connected=False" in argv \
         and f"--MappingKernelManager.cull_idle_timeout={CULL_SECONDS}" in argv, argv
-    return [sys.executable, "-m", "voila", *argv[1:]]
+    return env, [sys.executable, "-m", "voila", *argv[1:]]
 
 
 def check_dashboard_in_voila(browser, notebook: Path, tmp: Path, roots: list[str], prefix: str = "voila"):
@@ -254,10 +260,11 @@ def check_dashboard_in_voila(browser, notebook: Path, tmp: Path, roots: list[str
     then check that an idle open page keeps its kernel and a closed one loses it."""
     deadline, report = Deadline(TIME_LIMIT), {"answer seconds": {}}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    env = private_env(tmp)
     port, token = free_port(), secrets.token_hex(16)
-    argv = dashboard_command(port) + ["--no-browser", "--Voila.port_retries=0", f"--token={token}",
-                                      "--show_tracebacks=True", f"--Voila.connection_dir_root={tmp}"]
+    make_env, argv = dashboard_command(port)
+    env = {**private_env(tmp), **make_env}
+    argv += ["--no-browser", "--Voila.port_retries=0", f"--token={token}",
+             "--show_tracebacks=True", f"--Voila.connection_dir_root={tmp}"]
     assert argv[3] == str(notebook.relative_to(ROOT)), argv
     log = tmp / "voila.log"
     with server(argv, cwd=ROOT, env=env, port=port, log=log, deadline=deadline) as proc:
