@@ -107,15 +107,25 @@ def test_resume_from_a_damaged_checkpoint_is_one_line(run_folder, capsys, damage
     assert folder_bytes(run_folder) == before
 
 
-@pytest.mark.parametrize("edit", [{"activation": "tanh"}, {"model": "lenet5-classic"}])
-def test_resume_after_config_json_names_another_network_is_refused(run_folder, capsys, edit):
+@pytest.mark.parametrize("edit, status, message", [
+    ({"activation": "tanh"}, 2, "error: --resume: {folder}/config.json describes another network than "
+                                "{folder}/checkpoint.npz holds (layer 3 is 'tanh1: Tanh()' here but "
+                                "'relu1: ReLU()' in the checkpoint); put back the saved options, or train "
+                                "afresh with --overwrite (nothing was changed)"),
+    ({"model": "lenet5-classic"}, 2, "error: --resume: {folder}/config.json describes another network "
+                                     "than {folder}/checkpoint.npz holds (the model is 'LeNet5' here but "
+                                     "'MLP' in the checkpoint)"),
+    ({"batch_size": 25}, 1, "ValueError: fit: cannot resume from {folder}/checkpoint.npz exactly: the "
+                            "training setup differs (batch_size: saved 50, now 25)"),
+])
+def test_resume_after_config_json_was_edited_is_refused(run_folder, capsys, edit, status, message):
     config = run_folder / "config.json"
     config.write_text(json.dumps({**json.loads(config.read_text()), **edit}, indent=2))
     before = folder_bytes(run_folder)
-    assert exit_status(lambda: main(["train", "--out", str(run_folder), "--resume", "--epochs", "2"])) == 1
-    err = one_line(capsys.readouterr().err)
-    assert (f"ValueError: fit: cannot resume from {run_folder / 'checkpoint.npz'}: it holds the weights of "
-            f"another network (") in err
+    assert exit_status(lambda: main(["train", "--out", str(run_folder), "--resume", "--epochs", "2"])) == status
+    captured = capsys.readouterr()
+    assert captured.out == "", "no summaries before the refusal"
+    assert message.format(folder=run_folder) in one_line(captured.err)
     assert folder_bytes(run_folder) == before, "the run is left as it was"
 
 

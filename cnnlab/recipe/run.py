@@ -90,8 +90,9 @@ def _saved_run(out: Path) -> tuple[dict, object]:
         raise RecipeError(f"--resume: {exc.path} {exc.problem}") from None
 
 
-def _resumed(out: Path, given: dict) -> dict:
-    """The saved run's options with those ``given``; refused if it has nothing left to train."""
+def _resumed(out: Path, given: dict) -> tuple[dict, list | None]:
+    """The saved run's options with those ``given``, and its network as its checkpoint records it
+    (:func:`~cnnlab.train.architecture_of`); refused if it has nothing left to train."""
     saved, checkpoint = _saved_run(out)
     changed = [f"--{k.replace('_', '-')} (saved {saved.get(k)!r}, given {v!r})"
                for k, v in given.items() if k not in RESUMABLE and saved.get(k, DEFAULTS[k]) != v]
@@ -107,16 +108,18 @@ def _resumed(out: Path, given: dict) -> dict:
         raise RecipeError(f"--resume: the run in {out} has done {plural(done, 'epoch')} already and "
                           f"--epochs is {config['epochs']}: nothing to train; pass --epochs "
                           f"{done + 1} or more to continue it (nothing was changed)")
-    return config
+    return config, checkpoint.meta.get("architecture")
 
 
-def _config(given: dict, resume: bool, overwrite: bool) -> tuple[dict, Path]:
-    """Merge the options given with the defaults, or with the saved run's (``resume``)."""
+def _config(given: dict, resume: bool, overwrite: bool) -> tuple[dict, Path, list | None]:
+    """Merge the options given with the defaults, or with the saved run's (``resume``, which also
+    gives the saved network)."""
     out = Path(given.get("out") or f"runs/{given.get('model', DEFAULTS['model'])}-"
                                    f"{given.get('dataset', DEFAULTS['dataset'])}")
     _check_out(out)
+    network = None
     if resume:
-        config = _resumed(out, given)
+        config, network = _resumed(out, given)
     else:
         if (out / "checkpoint.npz").exists() and not overwrite:
             raise RecipeError(f"{out} already holds a run (checkpoint.npz); pass --resume to continue "
@@ -126,17 +129,35 @@ def _config(given: dict, resume: bool, overwrite: bool) -> tuple[dict, Path]:
             config["lr"] = DEFAULT_LR[config["optimizer"]]
         config["schedule_epochs"] = config["epochs"]  # the cosine schedule's horizon
     config["out"] = str(out)
-    return config, out
+    return config, out, network
 
 
-class _WriteConfig:
-    """A callback of ``fit`` that creates the run folder and writes ``config.json`` as training
-    begins: once ``fit`` has accepted everything, so that a refused resume leaves the folder as it was."""
+def _check_network(out: Path, saved: list | None, model) -> None:
+    """On resume: refuse a model that ``config.json`` now describes otherwise than the checkpoint."""
+    from ..train.architecture import architecture_difference, architecture_of
+    other = saved and architecture_difference(saved, architecture_of(model))
+    if other:
+        raise RecipeError(f"--resume: {out / 'config.json'} describes another network than "
+                          f"{out / 'checkpoint.npz'} holds ({other}); put back the saved options, or "
+                          f"train afresh with --overwrite (nothing was changed)")
 
-    def __init__(self, out: Path, config: dict):
-        self.out, self.config = out, config
+
+class _Begin:
+    """A callback of ``fit``: as training begins, once ``fit`` has accepted the data, the model
+    and (on resume) the checkpoint, print the summaries (``say``, None for none), create the run
+    folder and write ``config.json``. A refused run prints its error alone and changes nothing."""
+
+    def __init__(self, out: Path, config: dict, say, data, optimizer, schedule):
+        self.out, self.config, self.say = out, config, say
+        self.data, self.optimizer, self.schedule = data, optimizer, schedule
 
     def on_train_begin(self, history, model):
+        if self.say is not None:
+            self.say(repr(self.data))
+            if hasattr(model, "summary"):
+                model.summary(print_fn=self.say)
+            self.say(f"optimizer: {self.optimizer!r}"
+                     + (f", schedule: {self.schedule!r}" if self.schedule else ""))
         self.out.mkdir(parents=True, exist_ok=True)
         atomic_write(self.out / "config.json", json.dumps(self.config, indent=2) + "\n")
 
@@ -194,26 +215,23 @@ def train_run(given: dict, *, resume: bool = False, overwrite: bool = False, say
     if unknown:
         raise TypeError(f"train_run: unknown options {unknown}; expected names of cnnlab.recipe.OPTIONS")
     given = {name: check_option("train_run", name, value) for name, value in given.items()}
-    config, out = _config(given, resume, overwrite)
+    config, out, network = _config(given, resume, overwrite)
     data_rng, model_rng, train_rng = (np.random.default_rng(s)
                                       for s in np.random.SeedSequence(config["seed"]).spawn(3))
     data = load_data(config, data_rng)
     model = build_model(config, model_rng)
+    _check_network(out, network, model)
     optimizer, schedule = build_optimizer(config, model), build_schedule(config)
-    if config["progress"]:
-        say(repr(data))
-        if hasattr(model, "summary"):
-            model.summary()
-        say(f"optimizer: {optimizer!r}" + (f", schedule: {schedule!r}" if schedule else ""))
+    begin = _Begin(out, config, say if config["progress"] else None, data, optimizer, schedule)
     started = time.perf_counter()
     # fit's guard reports a diverging run in one line; NumPy's overflow warnings would only repeat it
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _disk_full_said(out):
-        history = _fit(config, out, data, model, optimizer, schedule, train_rng, resume)
+        history = _fit(config, out, data, model, optimizer, train_rng, resume, begin)
         seconds = time.perf_counter() - started
         return _write_results(out, data, model, history, config, seconds, say)
 
 
-def _fit(config, out, data, model, optimizer, schedule, rng, resume):
+def _fit(config, out, data, model, optimizer, rng, resume, begin):
     from ..datasets import RandomShift
     from ..train import EarlyStopping, fit
     early = None
@@ -221,12 +239,12 @@ def _fit(config, out, data, model, optimizer, schedule, rng, resume):
         early = EarlyStopping(monitor=config["monitor"], patience=config["early_stopping"])
     checkpoint = out / "checkpoint.npz"
     return fit(model, data, optimizer=optimizer, num_epochs=config["epochs"],
-               batch_size=config["batch_size"], rng=rng, schedule=schedule, early_stopping=early,
+               batch_size=config["batch_size"], rng=rng, schedule=begin.schedule, early_stopping=early,
                checkpoint=checkpoint, checkpoint_every=config["checkpoint_every"],
                resume=checkpoint if resume else None, progress=config["progress"],
                eval_batch_size=config["eval_batch_size"],
                augment=RandomShift(config["augment_shift"]) if config["augment_shift"] else None,
-               callbacks=[_WriteConfig(out, config)])
+               callbacks=[begin])
 
 
 def _write_results(out, data, model, history, config, seconds, say) -> dict:
