@@ -74,4 +74,8 @@ def main(argv=None) -> int:
     except (ValueError, TypeError, OSError, DatasetNotFoundError, DivergedError) as exc:
         print(f"{prog}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; the run folder's checkpoint keeps the last epoch it saved: "
+              f"continue with --resume", file=sys.stderr)
+        return 130
     return 0

@@ -212,3 +212,13 @@ def test_counts_are_said_in_words_singular_for_one():
     history.log_step(step=1, epoch=1.0, loss=2.3, acc=0.1, lr=0.01)
     history.log_epoch(epoch=1, train_loss=2.3)
     assert repr(history).startswith("History(1 epoch, 1 step; ")
+
+
+def test_an_interrupted_run_is_one_line_exit_130(tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr("cnnlab.train.fit", interrupted)
+    assert main(TINY + ["--out", str(tmp_path / "run")]) == 130
+    assert one_line(capsys.readouterr().err) == (
+        "python -m cnnlab train: interrupted; the run folder's checkpoint keeps the last epoch it "
+        "saved: continue with --resume\n")
