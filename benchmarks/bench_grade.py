@@ -5,17 +5,22 @@ the whole series, grades them with ``--n-jobs`` local workers (2) exactly as
 ``python -m cnnlab.course grade`` does (fresh kernels, ``CNNLAB_QUICK=1``), and
 prints the wall time and the time per submission.
 
-``--edition teacher`` (the default) submits the teacher edition, every exercise
-answered, so every checker runs in full on every answer: a class that did all the
-work, the slowest case. ``--edition student`` submits the release as handed out
-(stubs: each exercise fails fast), the time to run the series itself.
+``--edition answered`` (the default) submits what a class that did all the work hands
+back: the student edition (``cnnlab.course release``) with every exercise and question
+answered by the teacher's solution, so every checker runs in full on every answer and
+grading runs what it runs for a real class (the student's cells and the hand-out cells
+they need). ``--edition student`` submits the release as handed out (stubs, each
+exercise failing fast); ``--edition teacher`` the teacher edition itself, which has no
+nbgrader metadata and so runs whole, demonstrations and training included (the
+slowest case, not a class's).
 
-    python benchmarks/bench_grade.py [--n 30] [--n-jobs 2] [--edition teacher|student] [--keep DIR]
+    python benchmarks/bench_grade.py [--n 30] [--n-jobs 2] [--edition answered|student|teacher] [--keep DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import tempfile
 import time
@@ -27,13 +32,42 @@ from cnnlab.i18n import LANGUAGES
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _answer(student: dict, teacher: dict) -> None:
+    """Fill the stubs of one released notebook with the teacher's solutions, in place:
+    exercise cells in order, question cells (``qNN_name = ...``) by name."""
+    cells = [c for c in teacher["cells"] if c["cell_type"] == "code"]
+    solutions = [c for c in cells if "solution" in c["metadata"].get("tags", [])
+                 and "".join(c["source"]).lstrip().startswith("@exercise")]
+    exercises = []
+    for cell in student["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        if cell["cell_type"] != "code" or not meta.get("solution"):
+            continue
+        if "".join(cell["source"]).lstrip().startswith("@exercise"):
+            exercises.append(cell)
+        else:
+            first = "".join(cell["source"]).split("=", 1)[0].strip()   # "q04_num_params"
+            answer = next((c["source"] for c in cells
+                           if "".join(c["source"]).lstrip().startswith(f"{first} =")), None)
+            cell["source"] = cell["source"] if answer is None else answer
+    assert len(exercises) == len(solutions), (len(exercises), len(solutions))
+    for cell, solution in zip(exercises, solutions):
+        cell["source"] = solution["source"]
+
+
 def submission(folder: Path, edition: str) -> str:
     """Write one student's copy of the series to ``folder``; say what it is."""
-    if edition == "student":
+    if edition in ("student", "answered"):
         from cnnlab.course.release import release
 
         release(ROOT / "notebooks", folder)
-        return "the student edition, stubs unanswered"
+        if edition == "student":
+            return "the student edition, stubs unanswered"
+        for path in sorted(folder.rglob("*.ipynb")):
+            student = json.loads(path.read_text(encoding="utf-8"))
+            _answer(student, json.loads((ROOT / "notebooks" / path.relative_to(folder)).read_text(encoding="utf-8")))
+            path.write_text(json.dumps(student, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        return "the student edition with every answer filled in"
     folder.mkdir(parents=True)
     for path in sorted((ROOT / "notebooks").rglob("*.ipynb")):
         rel = path.relative_to(ROOT / "notebooks")
@@ -50,8 +84,8 @@ def main(argv=None) -> int:
     parser.add_argument("--n-jobs", type=int, default=2, help="local workers (default: 2)")
     parser.add_argument("--cell-timeout", type=float, default=120.0)
     parser.add_argument("--timeout", type=float, default=900.0)
-    parser.add_argument("--edition", choices=["teacher", "student"], default="teacher",
-                        help="what each student submits (default: %(default)s, all answered)")
+    parser.add_argument("--edition", choices=["answered", "student", "teacher"], default="answered",
+                        help="what each student submits (default: %(default)s)")
     parser.add_argument("--keep", metavar="DIR", help="build and grade in DIR and keep it "
                         "(default: a temporary folder, removed)")
     args = parser.parse_args(argv)

@@ -470,3 +470,20 @@ def test_grading_runs_the_students_cells_and_what_they_need():
     for cell in nb.cells:  # without nbgrader metadata (the teacher edition) everything runs
         cell.metadata.pop("nbgrader", None)
     assert cells_to_skip(nb) == set()
+
+
+def test_a_solutions_local_names_do_not_pull_in_a_demonstration():
+    """Notebook 07's demonstrations train networks into globals named ``x``, ``out`` and
+    ``history``; a solution using those names as locals must not make grading run them."""
+    from cnnlab.course.grade_cells import cells_to_skip, names
+
+    nb = nbformat.v4.new_notebook(cells=[
+        _released_cell("import numpy as np"),                                     # 0 set-up
+        _released_cell("x = np.ones(3)\nout = x * 2\nhistory = train(out)"),      # 1 a demo: skipped
+        _released_cell("def helper(v):\n    return v"),                           # 2 used globally by 3
+        _released_cell("def f(x):\n    raise NotImplementedError", solution=True, locked=False),
+    ])
+    nb.cells[3].source = ("def f(x, p=0.5):\n    out = helper(x) * np.ones(3)\n"
+                          "    history = [v for v in out if v > p]\n    return out, history")
+    assert cells_to_skip(nb) == {1}
+    assert names(nb.cells[3].source) == ({"f"}, {"helper", "np"})

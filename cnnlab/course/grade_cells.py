@@ -14,8 +14,8 @@ runs whole.
 
 from __future__ import annotations
 
-import ast
 import builtins
+import symtable
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -30,20 +30,27 @@ def _python(source: str) -> str:
 
 
 def names(source: str) -> tuple[set[str], set[str]] | None:
-    """``(defined, used)`` top-level names of a cell; None if it is not Python."""
+    """``(defined, used)`` top-level names of a cell; None if it is not Python.
+
+    Read from the cell's symbol table, as Python scopes them: a name a function or class
+    uses counts only when it is a global there, so a solution's local ``out`` or ``mask``
+    does not pull in a demonstration that happens to define a global of that name.
+    """
     try:
-        tree = ast.parse(_python(source))
+        table = symtable.symtable(_python(source), "<cell>", "exec")
     except SyntaxError:
         return None
     defined, used = set(), set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            defined.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            defined.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
-        elif isinstance(node, ast.Name):
-            # loop, with and comprehension targets are Names in a Store context too
-            (defined if isinstance(node.ctx, ast.Store) else used).add(node.id)
+    for symbol in table.get_symbols():
+        if symbol.is_assigned() or symbol.is_imported() or symbol.is_namespace():
+            defined.add(symbol.get_name())
+        if symbol.is_referenced():
+            used.add(symbol.get_name())
+    nested = list(table.get_children())
+    while nested:  # functions, classes and comprehensions, however deep
+        scope = nested.pop()
+        used |= {s.get_name() for s in scope.get_symbols() if s.is_global() and s.is_referenced()}
+        nested.extend(scope.get_children())
     return defined, used - _BUILTINS
 
 
