@@ -62,8 +62,10 @@ def graded(tmp_path_factory):
     wrong = mistaken_ids()
     (subs / "mistakes").mkdir()
     student.mkdir()
+    (subs / "teacher-zh_CN").mkdir()
     for name in NOTEBOOKS:
         shutil.copy(ROOT / "notebooks" / name, teacher / name)
+        shutil.copy(ROOT / "notebooks" / "zh_CN" / name, subs / "teacher-zh_CN" / name)
         shutil.copy(root / "release" / name, student / name)
         nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
         for cell in nb.cells:
@@ -88,6 +90,15 @@ def test_the_teacher_edition_earns_full_marks(graded):
     row = rows["teacher"]
     assert float(row["total"]) == float(row["max_total"]) > 0
     assert {item["status"] for item in _items(results["teacher"]).values()} == {"passed"}
+
+
+def test_the_chinese_edition_is_graded_the_same(graded):
+    """The Chinese teacher edition (the same code, translated prose) earns the same marks."""
+    rows, results, _, _ = graded
+    english, chinese = dict(rows["teacher"]), dict(rows["teacher-zh_CN"])
+    english.pop("student"), chinese.pop("student")
+    assert chinese == english
+    assert _items(results["teacher-zh_CN"]).keys() == _items(results["teacher"]).keys()
 
 
 def test_the_released_stubs_earn_nothing(graded):

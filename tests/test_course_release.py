@@ -560,3 +560,25 @@ def test_release_of_the_real_notebooks(tmp_path):
                 ast.parse(source_of(cell))
             if "check" in tags and cell["cell_type"] == "code":
                 assert cell["outputs"] == []
+
+
+@pytest.mark.notebooks  # releases the real Chinese notebooks
+def test_the_chinese_student_edition_is_released_the_same_way(tmp_path):
+    from cnnlab.course.__main__ import main
+
+    source = NOTEBOOKS / "zh_CN"
+    if not source.is_dir():
+        pytest.skip("notebooks/zh_CN/ is not built: make translations")
+    out = tmp_path / "handout"
+    assert main(["release", "--lang", "zh_CN", str(out)]) == 0
+    english = tmp_path / "english"
+    assert main(["release", str(english)]) == 0
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.ipynb"))
+    assert names == sorted(p.relative_to(english).as_posix() for p in english.rglob("*.ipynb"))
+    assert leaks(source, out) == []
+    for name in names:   # the same stubs and cells, the prose in Chinese
+        zh, en = read(out / name)["cells"], read(english / name)["cells"]
+        assert [c["source"] for c in zh if c["cell_type"] == "code"] == \
+            [c["source"] for c in en if c["cell_type"] == "code"]
+        prose = "".join("".join(c["source"]) for c in zh if c["cell_type"] == "markdown")
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in prose), name
