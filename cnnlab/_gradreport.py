@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ._checks import shape_str
+from .i18n import _, pad
 
 __all__ = ["TensorCheck", "GradCheckReport"]
 
@@ -54,13 +55,15 @@ class GradCheckReport:
 
     def assert_passed(self) -> None:
         if not self.passed:
-            raise AssertionError(f"gradient check failed:\n{self}")
+            raise AssertionError(_("gradient check failed:\n{report}").format(report=self))
 
     def __str__(self) -> str:
-        rows = [f"gradient check: {self.title}",
-                f"  {'tensor':<16}{'shape':<18}{'checked':>8}  {'max rel error':>13}  result"]
+        # the English widths, the headers as wide as they are in the language shown
+        header = (pad(_("tensor"), 16) + pad(_("shape"), 18) + pad(_("checked"), 8, ">") + "  "
+                  + pad(_("max rel error"), 13, ">") + "  " + _("result"))
+        rows = [_("gradient check: {title}").format(title=self.title), "  " + header]
         for c in self.checks:
-            verdict = "ok" if c.passed else f"FAIL (threshold {c.threshold:.0e})"
+            verdict = _("ok") if c.passed else _("FAIL (threshold {threshold:.0e})").format(threshold=c.threshold)
             rows.append(f"  {c.name:<16}{shape_str(c.shape):<18}{c.num_checked:>8}  "
                         f"{c.max_rel_error:>13.2e}  {verdict}")
         return "\n".join(rows)

@@ -6,8 +6,8 @@ cannot fall behind the code.
   placeholders, HTML tags and formulas, and uses the glossary's terms;
 * messages are literal strings, looked up when shown;
 * in English the output is the same, byte for byte, as before translation existed;
-* in Chinese the checker's verdict and diagnosis, a widget's labels and a figure's labels are
-  Chinese (the figure's in English where no font draws Chinese), and ``set_language(None)``
+* in Chinese the checker's verdict and diagnosis, a gradient-check report, a model summary,
+  the grading notes, a widget's labels and a figure's labels are Chinese (the figure's in English where no font draws Chinese), and ``set_language(None)``
   goes back to English.
 """
 
@@ -275,3 +275,66 @@ def test_use_cjk_font_puts_the_font_first():
     mpl.rcParams["font.family"] = ["serif"]
     fonts.use_cjk_font()
     assert list(mpl.rcParams["font.family"]) == ["serif"], "a font family the user chose stays"
+
+
+def _gradcheck_report():
+    from cnnlab.gradcheck import GradCheckReport, TensorCheck
+
+    return GradCheckReport("Linear", (TensorCheck("x", (2, 3), 1.5e-9, 1e-6, 6),
+                                      TensorCheck("W", (3, 4), 2e-3, 1e-6, 12)))
+
+
+def test_gradient_check_reports_are_chinese_and_the_english_is_unchanged():
+    english = str(_gradcheck_report())
+    assert english == ("gradient check: Linear\n"
+                       "  tensor          shape              checked  max rel error  result\n"
+                       "  x               (2, 3)                   6       1.50e-09  ok\n"
+                       "  W               (3, 4)                  12       2.00e-03  FAIL (threshold 1e-06)")
+    with using_language(LANG):
+        chinese = str(_gradcheck_report())
+        with pytest.raises(AssertionError, match="梯度检验未通过"):
+            _gradcheck_report().assert_passed()
+    assert chinese.splitlines()[0] == "梯度检验：Linear"
+    assert "最大相对误差" in chinese and "通过" in chinese and "未通过（阈值 1e-06）" in chinese
+    assert str(_gradcheck_report()) == english
+
+
+def test_model_summaries_are_chinese_and_the_english_is_unchanged():
+    from cnnlab.models import MLP
+
+    model = MLP((4, 3, 2), rng=np.random.default_rng(0))
+    english = model.summary(print_fn=None)
+    lines = english.splitlines()
+    assert lines[0].startswith("layer") and lines[0].endswith("output shape        parameters")
+    assert lines[2].startswith("input ") and lines[-1].startswith("total ") and lines[-1].endswith("23")
+    with using_language(LANG):
+        chinese = model.summary(print_fn=None)
+    assert chinese.splitlines()[0].startswith("层") and "输出形状" in chinese and "参数" in chinese
+    assert chinese.splitlines()[2].startswith("输入 ") and chinese.splitlines()[-1].startswith("总计 ")
+    assert [ln.split()[-1] for ln in chinese.splitlines()[2:-2]] == \
+        [ln.split()[-1] for ln in lines[2:-2]]
+    assert model.summary(print_fn=None) == english
+
+
+def test_grading_feedback_notes_are_chinese_and_the_english_is_unchanged():
+    from cnnlab.course.grade_run import BadNotebook, grade_submission, read_notebook
+
+    task = {"student": "ana", "seed": 1, "notebooks": [{"file": "05_x.ipynb", "notebook": "05"}]}
+    shared = {"submission_timeout": 0, "timeout": 60, "cell_timeout": 10, "grader": "",
+              "templates": {"05": [{"id": "conv", "title": "conv", "max_points": 2}]}}
+
+    def feedback():
+        entry = grade_submission(task, shared)["notebooks"][0]
+        return entry["notes"][0], entry["results"][0]["message"]
+
+    english = feedback()
+    assert english == ("not run: the submission's 0 s limit was used up by the notebooks before it",
+                       "not scored: time limit")
+    with using_language(LANG):
+        chinese = feedback()
+        with pytest.raises(BadNotebook, match="不是笔记本"):
+            read_notebook(b"[1, 2]")
+    assert chinese == ("未运行：本次提交的 0 秒 时限已被之前的笔记本用完", "未评分：超出时限")
+    assert feedback() == english
+    with pytest.raises(BadNotebook, match="^not a notebook: valid JSON"):
+        read_notebook(b"[1, 2]")

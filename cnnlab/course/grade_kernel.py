@@ -21,11 +21,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import _
+
 STATUSES = ("passed", "failed", "not attempted", "missing", "error")
 _LOG = logging.getLogger("cnnlab.course.grade.kernel")  # nbclient's own complaints, kept quiet
 
 def _seconds(value: float) -> str:
-    return f"{value:g} s"
+    return _("{value} s").format(value=f"{value:g}")
 
 def _clean_results(raw) -> list[dict]:
     """The grader's list, checked: every item a dict with the fields feedback needs."""
@@ -183,11 +185,12 @@ async def _attempt(nb, skip: set, workdir: Path, grading_source: str, marker: st
                 status = await _run_cell(client, grading, len(cells) - 1, grading_timeout + grace)
                 interrupted = (_first_error(grading) or ("",))[0] == "KeyboardInterrupt"
                 if status == "died":
-                    run.grading_problem = ("the kernel died while your functions were scored "
-                                           "(one of them ended the Python process)")
+                    run.grading_problem = _("the kernel died while your functions were scored "
+                                            "(one of them ended the Python process)")
                 elif status == "limit" or interrupted:
-                    run.grading_problem = (f"scoring was stopped after {_seconds(grading_timeout)}: "
-                                           f"one of your functions did not return")
+                    run.grading_problem = _("scoring was stopped after {seconds}: one of your "
+                                            "functions did not return").format(
+                                                seconds=_seconds(grading_timeout))
                 else:
                     run.results, run.grading_problem = _parse_grading(grading, marker)
     except Exception as exc:  # the kernel did not start, or something of ours broke
@@ -217,8 +220,8 @@ def _parse_grading(cell, marker: str):
             try:
                 return _clean_results(json.loads(line[len(marker):])), None
             except (ValueError, TypeError) as exc:
-                return None, f"the grader's result could not be read ({exc})"
+                return None, _("the grader's result could not be read ({error})").format(error=exc)
     error = _first_error(cell)
     if error:
-        return None, f"the grader failed: {error[0]}: {error[1]}"
-    return None, "the grading cell printed no result (was sys.stdout replaced?)"
+        return None, _("the grader failed: {name}: {message}").format(name=error[0], message=error[1])
+    return None, _("the grading cell printed no result (was sys.stdout replaced?)")

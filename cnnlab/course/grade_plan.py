@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..i18n import _
 from .grade_run import IGNORED_DIRS, list_files
 
 NOTEBOOK = re.compile(r"^(\d\d)_.*\.ipynb$")
@@ -107,7 +108,7 @@ def _guess_notebook(data: bytes, templates: _Templates) -> str | None:
         match = re.search(r"(?:^|-)(\d\d)_", gid)
         if match:
             votes[match.group(1)] += 1
-    for nb, _ in votes.most_common():
+    for nb, _count in votes.most_common():
         if templates.graded(nb):
             return nb
     code = "\n".join("".join(c.get("source", "")) if isinstance(c.get("source"), list)
@@ -126,9 +127,10 @@ def _plan(sub: Submission, templates: _Templates) -> dict:
     if sub.is_file:
         nb = _guess_notebook(sub.path.read_bytes(), templates)
         if nb is None:
-            task["notes"].append(f"{sub.path.name}: could not tell which notebook this is (no "
-                                 f"nbgrader cell ids, no exercise names); name it NN_*.ipynb in "
-                                 f"a folder {sub.student}/ to have it graded")
+            task["notes"].append(_("{file}: could not tell which notebook this is (no nbgrader cell "
+                                   "ids, no exercise names); name it NN_*.ipynb in a folder "
+                                   "{student}/ to have it graded").format(file=sub.path.name,
+                                                                          student=sub.student))
         else:
             task["notebooks"].append({"file": sub.path.name, "notebook": nb})
         return task
@@ -139,13 +141,14 @@ def _plan(sub: Submission, templates: _Templates) -> dict:
         if not templates.graded(nb):
             continue
         if nb in chosen:
-            task["notes"].append(f"{rel} not graded: {chosen[nb]} is the notebook {nb} graded")
+            task["notes"].append(_("{file} not graded: {chosen} is the notebook {notebook} graded").format(
+                file=rel, chosen=chosen[nb], notebook=nb))
             continue
         chosen[nb] = rel
     task["notebooks"] = [{"file": chosen[nb], "notebook": nb} for nb in sorted(chosen)]
     if not chosen:
-        task["notes"].append("no notebook to grade: expected notebooks named NN_*.ipynb "
-                             "(05_convolution_backward.ipynb, ...) of a notebook with exercises")
+        task["notes"].append(_("no notebook to grade: expected notebooks named NN_*.ipynb "
+                               "(05_convolution_backward.ipynb, ...) of a notebook with exercises"))
     return task
 
 

@@ -46,6 +46,7 @@ import textwrap
 import time
 from pathlib import Path
 
+from ..i18n import _
 from .grade_cells import cells_to_skip
 from .grade_kernel import _LOG, STATUSES, _attempt, _seconds
 
@@ -120,11 +121,12 @@ def read_notebook(data: bytes):
     try:
         raw = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise BadNotebook(f"not valid notebook JSON: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise BadNotebook(_("not valid notebook JSON: not UTF-8 text ({reason} at byte {byte})").format(
+            reason=exc.reason, byte=exc.start)) from None
     except json.JSONDecodeError as exc:
-        raise BadNotebook(f"not valid notebook JSON: {exc}") from None
+        raise BadNotebook(_("not valid notebook JSON: {error}").format(error=exc)) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("cells", []), list):
-        raise BadNotebook("not a notebook: valid JSON, but not an object with a list of cells")
+        raise BadNotebook(_("not a notebook: valid JSON, but not an object with a list of cells"))
     try:
         nb = nbformat.reads(json.dumps(raw), as_version=4)
         cells = [c for c in nb.cells if isinstance(c, dict)]
@@ -137,7 +139,8 @@ def read_notebook(data: bytes):
                 cell.setdefault("outputs", [])
         nb.cells = cells
     except Exception as exc:  # nbformat's conversions raise many kinds on odd input
-        raise BadNotebook(f"not a notebook nbformat can read: {type(exc).__name__}: {exc}") from None
+        raise BadNotebook(_("not a notebook nbformat can read: {name}: {error}").format(
+            name=type(exc).__name__, error=exc)) from None
     return nb
 
 
@@ -147,7 +150,7 @@ def _cell_label(nb, index: int) -> str:
     first = next((ln for ln in lines if not ln.startswith("#")), lines[0] if lines else "")
     if len(first) > 40:
         first = first[:37] + "..."
-    return f"cell {index + 1}" + (f" (`{first}`)" if first else "")
+    return _("cell {number}").format(number=index + 1) + (f" (`{first}`)" if first else "")
 
 
 # -- the grading cell --------------------------------------------------------------------
@@ -190,7 +193,7 @@ def grade_notebook(task: dict, rel: str, notebook: str, *, grader: str, cell_tim
 
     def fail(reason: str) -> dict:
         entry.update(status="error", results=placeholder_results(
-            template, "not scored: the notebook could not be run to the end (see the notes)"))
+            template, _("not scored: the notebook could not be run to the end (see the notes)")))
         entry["notes"].append(reason)
         entry["seconds"] = round(time.monotonic() - start, 3)
         return entry
@@ -200,9 +203,9 @@ def grade_notebook(task: dict, rel: str, notebook: str, *, grader: str, cell_tim
     except BadNotebook as exc:
         return fail(str(exc))
     except OSError as exc:
-        return fail(f"the file could not be read: {exc.strerror or exc}")
+        return fail(_("the file could not be read: {error}").format(error=exc.strerror or exc))
     if not nb.cells:
-        entry["notes"].append("the notebook has no cells")
+        entry["notes"].append(_("the notebook has no cells"))
     marker = f"{MARKER}{secrets.token_hex(8)} "
     source = grading_cell_source(grader, notebook, task["seed"], marker)
     skip: set = cells_to_skip(nb)  # hand-out cells no answer depends on
@@ -219,33 +222,34 @@ def grade_notebook(task: dict, rel: str, notebook: str, *, grader: str, cell_tim
         if run.stop is None:
             break
         if run.stop == "start":
-            return fail(f"the kernel did not start: {run.detail}")
+            return fail(_("the kernel did not start: {detail}").format(detail=run.detail))
         if run.stop == "crash":
-            return fail(f"grading failed: {run.detail}")
-        label = _cell_label(nb, run.cell) if run.cell is not None else "a cell"
+            return fail(_("grading failed: {detail}").format(detail=run.detail))
+        label = _cell_label(nb, run.cell) if run.cell is not None else _("a cell")
         if run.stop == "died":
             skip.add(run.cell)
-            restarts.append(f"the kernel died in {label}; the notebook was run again in a new "
-                            f"kernel without it")
+            restarts.append(_("the kernel died in {cell}; the notebook was run again in a new "
+                              "kernel without it").format(cell=label))
         elif run.stop == "stuck":
             skip.add(run.cell)
-            restarts.append(f"{label} did not stop when interrupted after {_seconds(cell_timeout)}; "
-                            f"the kernel was stopped and the notebook run again without it")
+            restarts.append(_("{cell} did not stop when interrupted after {seconds}; the kernel was "
+                              "stopped and the notebook run again without it").format(
+                                  cell=label, seconds=_seconds(cell_timeout)))
         else:
             offending = sorted({*run.timed_out, *([run.cell] if run.cell is not None else [])})
             skip.update(offending)
-            names = ", ".join(_cell_label(nb, i) for i in offending) or "none"
-            restarts.append(f"the notebook ran past its {_seconds(timeout)} limit in {label}; "
-                            f"the kernel was stopped and the notebook run again without "
-                            f"the slow cells: {names}")
+            names = ", ".join(_cell_label(nb, i) for i in offending) or _("none")
+            restarts.append(_("the notebook ran past its {seconds} limit in {cell}; the kernel was "
+                              "stopped and the notebook run again without the slow cells: "
+                              "{cells}").format(seconds=_seconds(timeout), cell=label, cells=names))
     entry["notes"].extend(restarts)
     if run.stop is not None:
-        return fail(f"gave up after {MAX_RETRIES} reruns")
-    entry["notes"].extend(f"{_cell_label(nb, i)} timed out after {_seconds(cell_timeout)} and was "
-                          f"interrupted" for i in run.timed_out)
+        return fail(_("gave up after {count} reruns").format(count=MAX_RETRIES))
+    entry["notes"].extend(_("{cell} timed out after {seconds} and was interrupted").format(
+        cell=_cell_label(nb, i), seconds=_seconds(cell_timeout)) for i in run.timed_out)
     entry["notes"].extend(_error_notes(nb, run.errors))
     if run.results is None:
-        return fail(run.grading_problem or "no result from the grader")
+        return fail(run.grading_problem or _("no result from the grader"))
     entry["results"] = run.results
     entry["seconds"] = round(time.monotonic() - start, 3)
     return entry
@@ -255,9 +259,10 @@ def _error_notes(nb, errors) -> list[str]:
     notes = []
     for i, ename, evalue in errors[:_MAX_ERROR_NOTES]:
         shown = f": {evalue.splitlines()[0][:200]}" if ename in _SAFE_MESSAGES and evalue else ""
-        notes.append(f"{_cell_label(nb, i)} raised {ename}{shown}")
+        notes.append(_("{cell} raised {error}").format(cell=_cell_label(nb, i), error=ename) + shown)
     if len(errors) > _MAX_ERROR_NOTES:
-        notes.append(f"... and {len(errors) - _MAX_ERROR_NOTES} more cells raised an error")
+        notes.append(_("... and {count} more cells raised an error").format(
+            count=len(errors) - _MAX_ERROR_NOTES))
     return notes
 
 
@@ -290,9 +295,9 @@ def grade_submission(task: dict, shared: dict) -> dict:
         if remaining <= 0:
             limit = _seconds(shared["submission_timeout"])
             notebooks.append({"notebook": item["notebook"], "file": item["file"], "status": "error",
-                              "notes": [f"not run: the submission's {limit} limit was used up by "
-                                        f"the notebooks before it"],
-                              "results": placeholder_results(template, "not scored: time limit"),
+                              "notes": [_("not run: the submission's {seconds} limit was used up "
+                                          "by the notebooks before it").format(seconds=limit)],
+                              "results": placeholder_results(template, _("not scored: time limit")),
                               "seconds": 0.0})
             continue
         try:
@@ -301,9 +306,9 @@ def grade_submission(task: dict, shared: dict) -> dict:
                                    timeout=min(shared["timeout"], remaining), template=template)
         except Exception as exc:  # a bug of ours, or the machine: the submission's own result
             entry = {"notebook": item["notebook"], "file": item["file"], "status": "error",
-                     "notes": [f"grading failed: {type(exc).__name__}: {exc}"],
+                     "notes": [_("grading failed: {detail}").format(detail=f"{type(exc).__name__}: {exc}")],
                      "results": placeholder_results(shared["templates"].get(item["notebook"]),
-                                                    "not scored: grading failed"), "seconds": 0.0}
+                                                    _("not scored: grading failed")), "seconds": 0.0}
         notebooks.append(entry)
     return {"student": task["student"], "seed": task["seed"], "notebooks": notebooks,
             "seconds": round(time.monotonic() - start, 3)}

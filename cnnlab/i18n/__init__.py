@@ -28,9 +28,10 @@ import contextlib
 import contextvars
 import functools
 import os
+import unicodedata
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "language", "set_language", "using_language", "gettext", "_", "N_"]
+__all__ = ["LANGUAGES", "language", "set_language", "using_language", "gettext", "_", "N_", "columns", "pad"]
 
 #: The languages of the course; the first is the source language.
 LANGUAGES = ("en", "zh_CN")
@@ -103,3 +104,15 @@ def N_(message: str) -> str:
 
 
 _ = gettext
+
+
+def columns(text: str) -> int:
+    """How many columns ``text`` takes in a fixed-width table: a Chinese character counts two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int, align: str = "<") -> str:
+    """``format(text, f"{align}{width}")`` counting columns, not characters, so a translated
+    table stays aligned; English text comes out exactly as ``format`` makes it."""
+    fill = " " * max(0, width - columns(text))
+    return text + fill if align == "<" else fill + text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import shape_str
+from ..i18n import _, columns, pad
 from ..layers import eval_mode
 
 
@@ -29,16 +30,17 @@ def summary(model, input_shape, *, print_fn=print) -> str:
     """
     layers = model.children() or [(type(model).__name__, model)]
     dtype = next(iter(model.named_params().values()), np.zeros(0, np.float32)).dtype
-    rows = [("input", shape_str(input_shape), 0)]
+    rows = [(_("input"), shape_str(input_shape), 0)]
     with eval_mode(model):
         x = np.zeros(input_shape, dtype=dtype)
         for name, layer in layers:
             x = layer.forward(x)
             rows.append((f"{name} ({type(layer).__name__})", shape_str(x.shape), layer.num_params()))
-    width = max(len(r[0]) for r in rows) + 2
-    lines = [f"{'layer':<{width}}{'output shape':<20}{'parameters':>10}", "-" * (width + 30)]
-    lines += [f"{name:<{width}}{shape:<20}{count:>10,}" for name, shape, count in rows]
-    lines += ["-" * (width + 30), f"{'total':<{width}}{'':<20}{model.num_params():>10,}"]
+    width = max(columns(r[0]) for r in rows) + 2
+    header = pad(_("layer"), width) + pad(_("output shape"), 20) + pad(_("parameters"), 10, ">")
+    lines = [header, "-" * (width + 30)]
+    lines += [f"{pad(name, width)}{shape:<20}{count:>10,}" for name, shape, count in rows]
+    lines += ["-" * (width + 30), pad(_("total"), width) + f"{'':<20}{model.num_params():>10,}"]
     table = "\n".join(lines)
     if print_fn is not None:
         print_fn(table)

@@ -12,6 +12,7 @@ import numpy as np
 from .._checks import shape_str
 from .._options import check_bool, check_int, check_rng
 from ..datasets import count_minibatches
+from ..i18n import _
 from ..layers import SoftmaxCrossEntropyLoss
 from ..optim.schedules import as_schedule
 from .architecture import architecture_difference, architecture_of
@@ -178,5 +179,5 @@ def resume_from(func, run: Run, path) -> str:
     run.start_epoch, run.stopped = ckpt.epoch, bool(ckpt.meta.get("stopped_early", False))
     if run.checkpoint is not None and Path(run.checkpoint) == Path(path):
         run.saved_epoch = ckpt.epoch
-    return (f"resumed from {path} after epoch {run.start_epoch}"
-            + (" (that run had stopped early)" if run.stopped else ""))
+    return (_("resumed from {path} after epoch {epoch}").format(path=path, epoch=run.start_epoch)
+            + (_(" (that run had stopped early)") if run.stopped else ""))

@@ -30,7 +30,8 @@ import math
 
 import numpy as np
 
-from .._options import check_int, check_real, plural, reject_unknown, scalar
+from .._options import check_int, check_real, reject_unknown, scalar
+from ..i18n import _
 
 __all__ = ["Callback", "StopTraining", "EarlyStopping", "as_callbacks"]
 
@@ -207,11 +208,14 @@ class EarlyStopping:
 
     def message(self) -> str:
         """One line saying why and when training stopped."""
-        text = (f"early stopping after epoch {self.stopped_epoch}: {self.monitor} has not improved "
-                f"for {plural(self.patience, 'epoch')}; best {self.monitor}={self.best_value:.4g} at epoch "
-                f"{self.best_epoch}")
+        epochs = (_("1 epoch") if self.patience == 1 else
+                  _("{count} epochs").format(count=f"{self.patience:,}"))
+        text = _("early stopping after epoch {epoch}: {monitor} has not improved for {epochs}; best "
+                 "{monitor}={best:.4g} at epoch {best_epoch}").format(
+            epoch=self.stopped_epoch, monitor=self.monitor, epochs=epochs, best=self.best_value,
+            best_epoch=self.best_epoch)
         if self.restore_best and self.best_state:
-            text += ", whose weights were restored"
+            text += _(", whose weights were restored")
         return text
 
     # -- saving and loading -----------------------------------------------------------------

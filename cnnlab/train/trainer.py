@@ -36,8 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._options import plural, reject_unknown
+from .._options import reject_unknown
 from ..datasets import iterate_minibatches
+from ..i18n import N_, _
 from ..layers import Snapshot
 from ._setup import Run, checked_run, resume_from
 from .callbacks import StopTraining, overrides
@@ -96,6 +97,21 @@ def _say(bar_enabled, text):
     if bar_enabled:
         from tqdm.auto import tqdm
         tqdm.write(text)
+
+
+#: The words of the progress bar's postfix, translated where shown.
+_POSTFIX = {"loss": N_("loss"), "acc": N_("acc"), "val_loss": N_("val_loss"), "val_acc": N_("val_acc"),
+            "test_loss": N_("test_loss"), "test_acc": N_("test_acc")}
+
+
+def _shown(key, value):
+    """``loss=0.1234``, the word in the language shown."""
+    return f"{_(_POSTFIX[key]) if key in _POSTFIX else key}={value:.4f}"
+
+
+def _steps(count):
+    """``1 step``, ``1,234 steps``, in the language shown."""
+    return _("1 step") if count == 1 else _("{count} steps").format(count=f"{count:,}")
 
 
 def _fmt(value, spec=".4f"):
@@ -250,13 +266,14 @@ class _Totals:
         self.seen += n
 
     def shown(self) -> list[str]:
-        return [f"loss={self.loss / self.seen:.4f}", f"acc={self.correct / self.seen:.4f}"]
+        return [_shown("loss", self.loss / self.seen), _shown("acc", self.correct / self.seen)]
 
 
 def _train_one_epoch(run: Run, epoch: int) -> _Totals | None:
     """Train on every batch of a fresh permutation; None if a callback stopped training after a step."""
     run.model.train()
-    run.bar = _progress_bar(run.progress, run.steps_per_epoch, f"epoch {epoch}/{run.num_epochs}")
+    desc = _("epoch {epoch}/{num_epochs}").format(epoch=epoch, num_epochs=run.num_epochs)
+    run.bar = _progress_bar(run.progress, run.steps_per_epoch, desc)
     started = time.perf_counter()
     totals, step = _Totals(), run.history.num_steps
     step_hooks = [cb for cb in run.callbacks if overrides(cb, "on_step_end")]
@@ -285,8 +302,10 @@ def _train_one_epoch(run: Run, epoch: int) -> _Totals | None:
         if stop is not None:
             # mid-epoch: no evaluation, no epoch record, no checkpoint (a resume
             # restarts from the last complete epoch, exactly)
-            run.history.stopped = (f"stopped after {plural(step, 'step')} (epoch {epoch} of {run.num_epochs}, "
-                                   f"batch {index + 1} of {run.steps_per_epoch})"
+            run.history.stopped = (_("stopped after {steps} (epoch {epoch} of {num_epochs}, batch {batch} of "
+                                     "{batches})").format(steps=_steps(step), epoch=epoch,
+                                                          num_epochs=run.num_epochs, batch=index + 1,
+                                                          batches=run.steps_per_epoch)
                                    + (f": {stop}" if str(stop) else ""))
             _say(run.progress, run.history.stopped)
             return None
@@ -325,7 +344,7 @@ def _evaluate(run: Run, epoch: int, totals: _Totals) -> None:
                           train_acc=totals.correct / totals.seen, lr=run.optimizer.lr,
                           seconds=totals.seconds, **results)
     if run.bar is not None:
-        shown = totals.shown() + [f"{k}={v:.4f}" for k, v in results.items()]
+        shown = totals.shown() + [_shown(k, v) for k, v in results.items()]
         run.bar.set_postfix_str(", ".join(shown), refresh=False)
         run.bar.close()
         run.bar = None
@@ -346,7 +365,8 @@ def _early_stopping_and_callbacks(run: Run, epoch: int) -> None:
                 cb.on_epoch_end(epoch, history, run.model)
             except StopTraining as exc:
                 run.stopped = True
-                history.stopped = (f"stopped after epoch {epoch} of {run.num_epochs} by a callback"
+                history.stopped = (_("stopped after epoch {epoch} of {num_epochs} by a callback").format(
+                                       epoch=epoch, num_epochs=run.num_epochs)
                                    + (f": {exc}" if str(exc) else ""))
                 _say(run.progress, history.stopped)
 
