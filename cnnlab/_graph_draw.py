@@ -14,9 +14,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import shape_str
-from .i18n import _
+from .i18n import _, columns
 from .i18n.fonts import figure_text
-from .viz.style import columns
 
 FONT = 12
 FORWARD_COLOR = "black"

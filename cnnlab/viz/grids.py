@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import shape_str
-from ..i18n import _
+from ..i18n import _, columns
 from ..i18n.fonts import figure_text
-from .style import LARGE, MEDIUM, SMALL, columns, new_figure
+from .style import LARGE, MEDIUM, SMALL, new_figure
 from .style import colorbar as add_colorbar
 
 __all__ = ["plot_feature_maps", "plot_filters", "plot_image_gallery", "numeric_array"]

@@ -3,8 +3,6 @@ round to a lie, integer epoch ticks, and new figures made without pyplot."""
 
 from __future__ import annotations
 
-import unicodedata
-
 #: Text sizes, in points. The explorers of :mod:`cnnlab.widgets` show a figure at
 #: 96 CSS pixels per inch, where a point is 4/3 of a pixel: the smallest text,
 #: 11 pt, is 14.7 px, legible on a projector 1280 pixels wide from the back of a room.
@@ -44,12 +42,6 @@ def percent(p, *, sign: bool = True) -> str:
     else:
         text = "<0.01" if value < 50 else ">99.99"
     return text + ("%" if sign else "")
-
-
-def columns(text: str) -> int:
-    """How many columns ``text`` takes, as wide as a Latin letter each: a Chinese character
-    counts two (for sizing a figure to its text, in any language)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def integer_ticks(axis) -> None:
