@@ -22,7 +22,9 @@ from pathlib import Path
 
 import pytest
 
-LANGUAGE_FOLDERS = ("zh_CN",)
+from cnnlab.i18n import LANGUAGES
+
+LANGUAGE_FOLDERS = LANGUAGES[1:]   # notebooks/zh_CN/: the translated editions
 _MY_LAYERS = os.environ.get("CNNLAB_MY_LAYERS")
 
 # Each worker trains into a run folder of its own: the English and the Chinese notebook 10, or

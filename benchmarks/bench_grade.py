@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from cnnlab.course.grade import grade_submissions
-from cnnlab.i18n import LANGUAGES
+from cnnlab.i18n import edition_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,12 +69,10 @@ def submission(folder: Path, edition: str) -> str:
             path.write_text(json.dumps(student, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         return "the student edition with every answer filled in"
     folder.mkdir(parents=True)
-    for path in sorted((ROOT / "notebooks").rglob("*.ipynb")):
-        rel = path.relative_to(ROOT / "notebooks")
-        if not {".ipynb_checkpoints", *LANGUAGES[1:]} & set(rel.parts):
-            target = folder / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+    for path in edition_notebooks(ROOT / "notebooks"):
+        target = folder / path.relative_to(ROOT / "notebooks")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
     return "the teacher edition, every exercise answered"
 
 

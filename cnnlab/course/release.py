@@ -38,7 +38,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from ..i18n import LANGUAGES
+from ..i18n import LANGUAGES, edition_notebooks
 from .stubs import checked_ids, make_stub
 
 SOLUTION, CHECK, ANSWER, TEACHER_ONLY = "solution", "check", "answer", "teacher-only"
@@ -219,14 +219,6 @@ def release_notebook(nb: dict, name: str) -> tuple[dict, dict]:
     return out, summary
 
 
-def _notebooks(source: Path) -> list[Path]:
-    """The notebooks under ``source``, sorted, leaving out hidden folders
-    (``.ipynb_checkpoints``) and the translations' folders (``zh_CN/``)."""
-    return sorted(p for p in source.rglob("*.ipynb")
-                  if not any(part.startswith(".") or part in LANGUAGES
-                             for part in p.relative_to(source).parent.parts))
-
-
 def _check_folders(source: Path, out: Path, force: bool) -> None:
     if not source.is_dir():
         raise FileNotFoundError(f"source folder {source} does not exist")
@@ -296,7 +288,7 @@ def release(source: Path, out: Path, *, force: bool = False) -> list[dict]:
     """
     source, out = Path(source), Path(out)
     _check_folders(source, out, force)
-    paths = _notebooks(source)
+    paths = edition_notebooks(source)
     if not paths:
         raise FileNotFoundError(f"no notebooks (*.ipynb) in the source folder {source}")
     results = []

@@ -31,7 +31,8 @@ import os
 import unicodedata
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "language", "set_language", "using_language", "gettext", "_", "N_", "columns", "pad"]
+__all__ = ["LANGUAGES", "language", "set_language", "using_language", "gettext", "_", "N_", "columns", "pad",
+           "edition_notebooks"]
 
 #: The languages of the course; the first is the source language.
 LANGUAGES = ("en", "zh_CN")
@@ -116,3 +117,13 @@ def pad(text: str, width: int, align: str = "<") -> str:
     table stays aligned; English text comes out exactly as ``format`` makes it."""
     fill = " " * max(0, width - columns(text))
     return text + fill if align == "<" else fill + text
+
+
+def edition_notebooks(folder) -> list[Path]:
+    """The notebooks of one edition under ``folder``, sorted: every ``*.ipynb`` below it but
+    those in hidden folders (``.ipynb_checkpoints``) and in the translations' folders
+    (``notebooks/zh_CN/`` is an edition of its own)."""
+    folder = Path(folder)
+    return sorted(p for p in folder.rglob("*.ipynb")
+                  if not any(part.startswith(".") or part in LANGUAGES
+                             for part in p.relative_to(folder).parent.parts))

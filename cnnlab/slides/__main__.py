@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..i18n import LANGUAGES
+from ..i18n import LANGUAGES, edition_notebooks
 from .build import SlidesError, build
 from .tags import apply
 
@@ -26,9 +26,7 @@ from .tags import apply
 def _notebooks(parser, given: list[str], lang: str = LANGUAGES[0]) -> list[Path]:
     if not given:
         top = Path("notebooks") if lang == LANGUAGES[0] else Path("notebooks") / lang
-        found = sorted(p for p in top.rglob("*.ipynb")
-                       if not any(part == ".ipynb_checkpoints" or part in LANGUAGES
-                                  for part in p.relative_to(top).parent.parts))
+        found = edition_notebooks(top)
         if not found:
             parser.error(f"no notebooks given and none found under {top}/ (run it from the "
                          f"project folder{'; make translations builds them' if top.name == lang else ''})")
