@@ -40,12 +40,9 @@ def _build(sources) -> int:
 
 
 def _check(sources) -> int:
-    from .verify import catalogue_problems, glossary, notebook_problems
+    from .verify import check
 
-    found = []
-    for source in sources:
-        found += catalogue_problems(source, glossary(source.lang, source.root))
-        found += notebook_problems(source)
+    found = check(sources)
     for line in found:
         print(line)
     print(f"{len(found)} problem(s) in {len(sources)} files")

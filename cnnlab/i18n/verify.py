@@ -21,10 +21,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .blocks import prose_only, protected, split
-from .notebooks import Source, built, read_catalog, sources
+from .blocks import prose_only, protected
+from .notebooks import Source, built, read_catalog, sources, template
 
-__all__ = ["GlossaryTerm", "glossary", "problems", "catalogue_problems", "notebook_problems"]
+__all__ = ["GlossaryTerm", "catalogue_problems", "check", "glossary", "notebook_problems", "problems"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def glossary(lang: str, root: Path) -> list[GlossaryTerm]:
     with path.open(encoding="utf-8", newline="") as f:
         rows = [r for r in csv.reader(f, delimiter="\t") if r and not r[0].startswith("#")]
     # a term may be broken over two lines of the source: any run of white space matches a space
-    return [GlossaryTerm(re.compile(rf"\b(?:{_spaces(en)})\b", re.I), zh, en) for en, zh, *_ in rows[1:]]
+    return [GlossaryTerm(re.compile(rf"\b(?:{_spaces(en)})\b", re.IGNORECASE), zh, en) for en, zh, *_ in rows[1:]]
 
 
 def _spaces(pattern: str) -> str:
@@ -86,10 +86,10 @@ def catalogue_problems(source: Source, terms: list[GlossaryTerm]) -> list[str]:
     """What is wrong with ``source``'s catalogue: missing, fuzzy or altered translations."""
     catalog = read_catalog(source.po, source.lang)
     entries = {m.id: m for m in catalog if m.id}
-    units = [piece for _, text in _texts(source) for piece, unit in split(text) if unit]
+    units = [m.id for m in template(source) if m.id]   # in order, each once
     where = source.po.relative_to(source.root)
     out = []
-    for unit in dict.fromkeys(units):
+    for unit in units:
         entry = entries.get(unit)
         if entry is None or not entry.string:
             out.append(f"{where}: not translated: {_short(unit)!r}")
@@ -99,12 +99,6 @@ def catalogue_problems(source: Source, terms: list[GlossaryTerm]) -> list[str]:
             out += [f"{where}: {p}: {_short(unit)!r}"
                     for p in _unit_problems(unit, entry.string, terms)]
     return out
-
-
-def _texts(source: Source):
-    from .notebooks import _markdown_texts
-
-    return _markdown_texts(source.path)
 
 
 def notebook_problems(source: Source) -> list[str]:
@@ -141,11 +135,15 @@ def _code_problems(source: Source, translated: dict) -> list[str]:
     return out
 
 
-def problems(lang: str, root: Path | None = None) -> list[str]:
-    """Every problem of the ``lang`` translation of the course, one line each."""
-    kw = {} if root is None else {"root": root}
+def check(chosen: list[Source]) -> list[str]:
+    """Every problem of the translations of ``chosen`` sources, one line each."""
     found: list[str] = []
-    for source in sources(lang, **kw):
-        found += catalogue_problems(source, glossary(lang, source.root))
+    for source in chosen:
+        found += catalogue_problems(source, glossary(source.lang, source.root))
         found += notebook_problems(source)
     return found
+
+
+def problems(lang: str, root: Path | None = None) -> list[str]:
+    """Every problem of the ``lang`` translation of the course, one line each."""
+    return check(sources(lang) if root is None else sources(lang, root=root))
